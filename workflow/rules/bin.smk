@@ -1,0 +1,21 @@
+# Signal -> [genes, bins] matrix, one per (epigenome, mark).
+rule bin:
+    input:
+        genes=f"{RESULTS}/genes.tsv",
+        signal=lambda wc: SIGNAL[(wc.eid, wc.mark)],
+    output:
+        f"{RESULTS}/bins/{{eid}}/{{mark}}.npy",
+    params:
+        exe=achrome("bin"),
+        window=lambda wc: (
+            f"--upstream {config['bins']['upstream']} --downstream {config['bins']['downstream']}"
+            f" --bin-size {config['bins']['bin_size']} --orientation {config['bins']['orientation']}"
+        ),
+    log:
+        f"{RESULTS}/logs/bin/{{eid}}/{{mark}}.log",
+    threads: 2
+    resources:
+        mem_mb=2000,
+    shell:
+        "{params.exe} --genes {input.genes} --signal {input.signal} --out {output}"
+        " {params.window} --threads {threads} 2> {log}"

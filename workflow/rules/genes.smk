@@ -1,0 +1,16 @@
+# The gene spine: one row per gene, fixed order for every matrix downstream.
+rule genes:
+    input:
+        config["annotation"]["gtf"],
+    output:
+        f"{RESULTS}/genes.tsv",
+    params:
+        exe=achrome("genes"),
+        extra=" ".join(
+            [f"--gene-type {t}" for t in config["annotation"].get("gene_types", [])]
+            + (["--strip-version"] if config["annotation"].get("strip_version", False) else [])
+        ),
+    log:
+        f"{RESULTS}/logs/genes.log",
+    shell:
+        "{params.exe} --annotation {input} --out {output} {params.extra} 2> {log}"

@@ -1,0 +1,15 @@
+# Expression -> 0/1 labels (above the epigenome's median) and the train/valid/test split.
+rule label:
+    input:
+        genes=f"{RESULTS}/genes.tsv",
+        expression=config["expression"]["matrix"],
+    output:
+        labels=f"{RESULTS}/labels/{{eid}}.tsv",
+        summary=f"{RESULTS}/labels/{{eid}}.json",
+    params:
+        exe=achrome("label"),
+    log:
+        f"{RESULTS}/logs/label/{{eid}}.log",
+    shell:
+        "{params.exe} --genes {input.genes} --expression {input.expression} --epigenome {wildcards.eid}"
+        " --out {output.labels} --summary {output.summary} 2> {log}"

@@ -1,0 +1,28 @@
+# Self-contained HTML pages: one per run, and a summary over all runs (+ summary.tsv).
+rule report:
+    input:
+        metrics=lambda wc: f"{run_dir(wc.eid)}/metrics.json",
+    output:
+        report(f"{RESULTS}/reports/{{eid}}.html", caption="../report/run.rst", category="Runs"),
+    params:
+        exe=achrome("report"),
+        run=lambda wc: run_dir(wc.eid),
+    log:
+        f"{RESULTS}/logs/report/{{eid}}.log",
+    shell:
+        "{params.exe} --run {params.run} --out {output} 2> {log}"
+
+
+rule summary:
+    input:
+        [f"{run_dir(eid)}/metrics.json" for eid in EPIGENOMES],
+    output:
+        html=report(f"{RESULTS}/reports/summary.html", caption="../report/summary.rst", category="Summary"),
+        table=f"{RESULTS}/reports/summary.tsv",
+    params:
+        exe=achrome("report"),
+        runs=" ".join(f"--run {run_dir(eid)}" for eid in EPIGENOMES),
+    log:
+        f"{RESULTS}/logs/report/summary.log",
+    shell:
+        "{params.exe} --summary {params.runs} --out {output.html} 2> {log}"

@@ -1,0 +1,31 @@
+# The embedded demo: a synthetic study in the real formats (BAM, bigWig, GTF, RPKM matrix).
+# Only active when config 'simulate.enabled' is true; real studies name their own files.
+if config["simulate"]["enabled"]:
+    _sim = config["simulate"]
+
+    rule simulate:
+        output:
+            gtf=f"{_sim['out']}/genes.gtf",
+            expression=f"{_sim['out']}/expression.tsv",
+            truth=f"{_sim['out']}/truth.tsv",
+            signals=[
+                f"{_sim['out']}/signal/{eid}/{mark}.{ext}"
+                for eid in _sim["epigenomes"]
+                for mark in MARKS
+                for ext in ("bam", "bam.bai", "bw")
+            ],
+        params:
+            exe=achrome("simulate"),
+            epigenomes=",".join(_sim["epigenomes"]),
+            marks=",".join(MARKS),
+            out=_sim["out"],
+            genes=_sim["genes"],
+            seed=_sim["seed"],
+            depth=_sim["depth"],
+        log:
+            f"{RESULTS}/logs/simulate.log",
+        threads: 2
+        shell:
+            "{params.exe} --out {params.out} --genes {params.genes} --epigenomes {params.epigenomes}"
+            " --marks {params.marks} --seed {params.seed} --depth {params.depth} --threads {threads}"
+            " 2> {log}"

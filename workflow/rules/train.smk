@@ -1,0 +1,29 @@
+# AttentiveChrome per epigenome; everything the report needs lands in the run folder.
+_train = config["train"]
+
+
+rule train:
+    input:
+        genes=f"{RESULTS}/genes.tsv",
+        labels=f"{RESULTS}/labels/{{eid}}.tsv",
+        marks=lambda wc: [f"{RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS],
+    output:
+        metrics=f"{RESULTS}/runs/{{eid}}/{_train['model']}/metrics.json",
+        predictions=f"{RESULTS}/runs/{{eid}}/{_train['model']}/predictions.tsv",
+        history=f"{RESULTS}/runs/{{eid}}/{_train['model']}/history.tsv",
+        model=f"{RESULTS}/runs/{{eid}}/{_train['model']}/model.pt",
+        alpha=f"{RESULTS}/runs/{{eid}}/{_train['model']}/alpha.npy",
+        beta=f"{RESULTS}/runs/{{eid}}/{_train['model']}/beta.npy",
+    params:
+        exe=achrome("train"),
+        out=lambda wc: run_dir(wc.eid),
+        marks=lambda wc: " ".join(f"--mark {mark}={RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS),
+    log:
+        f"{RESULTS}/logs/train/{{eid}}.log",
+    threads: _train["threads"]
+    resources:
+        mem_mb=1500,
+    shell:
+        "{params.exe} --genes {input.genes} --labels {input.labels} {params.marks} --out {params.out}"
+        " --epigenome {wildcards.eid} --epochs {_train[epochs]} --batch-size {_train[batch_size]}"
+        " --lr {_train[lr]} --seed {_train[seed]} --device {_train[device]} --threads {threads} 2> {log}"
