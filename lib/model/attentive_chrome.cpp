@@ -1,0 +1,282 @@
+#include "model/attentive_chrome.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <torch/serialize.h>
+
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace achrome {
+
+namespace {
+
+// PyTorch names the parameters of direction 1 of a bidirectional LSTM with this suffix.
+const char* const kDirectionSuffix[2] = {"", "_reverse"};
+
+const torch::Tensor& lstm_parameter(const torch::nn::LSTM& lstm, const std::string& name) {
+  const torch::Tensor* found = lstm->named_parameters(/*recurse=*/false).find(name);
+  if (found == nullptr) throw std::logic_error("LSTM has no parameter " + name);
+  return *found;
+}
+
+// Stacked weights of several bidirectional LSTMs, index d * G + g = direction d of LSTM g.
+struct StackedLstmWeights {
+  torch::Tensor w_ih;  // [2G, 4H, I]
+  torch::Tensor w_hh;  // [2G, 4H, H]
+  torch::Tensor bias;  // [2G, 4H] = b_ih + b_hh (they only ever appear summed)
+};
+
+StackedLstmWeights stack_lstm_weights(const std::vector<torch::nn::LSTM>& lstms) {
+  std::vector<torch::Tensor> w_ih, w_hh, bias;
+  for (int direction = 0; direction < 2; ++direction) {
+    const std::string suffix = kDirectionSuffix[direction];
+    for (const auto& lstm : lstms) {
+      w_ih.push_back(lstm_parameter(lstm, "weight_ih_l0" + suffix));
+      w_hh.push_back(lstm_parameter(lstm, "weight_hh_l0" + suffix));
+      bias.push_back(lstm_parameter(lstm, "bias_ih_l0" + suffix) + lstm_parameter(lstm, "bias_hh_l0" + suffix));
+    }
+  }
+  return {torch::stack(w_ih), torch::stack(w_hh), torch::stack(bias)};
+}
+
+// G independent single-layer bidirectional LSTMs evaluated in lockstep: at every step one batched
+// matrix product advances all 2G recurrences (G marks x 2 directions), instead of 2G small ones.
+// The arithmetic per recurrence is PyTorch's LSTM cell, gate order (input, forget, cell, output):
+//   i, f, o = sigmoid(.), g = tanh(.), c' = f c + i g, h' = o tanh(c').
+// x [G, T, B, I] -> [G, B, T, 2H], forward-direction features first (PyTorch's bidirectional layout).
+torch::Tensor lockstep_bilstm(const torch::Tensor& x, const StackedLstmWeights& weights) {
+  const int64_t groups = x.size(0), steps = x.size(1), batch = x.size(2), input_size = x.size(3);
+  const int64_t hidden = weights.w_hh.size(2);
+  // The reverse direction reads the sequence from its last position: feed it the flipped sequence
+  // and flip its outputs back at the end.
+  const auto both = torch::cat({x, x.flip({1})}, 0).reshape({2 * groups, steps * batch, input_size});
+  // Input contributions of all steps at once (they do not depend on the recurrence).
+  const auto input_gates = torch::baddbmm(weights.bias.unsqueeze(1), both, weights.w_ih.transpose(1, 2))
+                               .view({2 * groups, steps, batch, 4 * hidden});
+  const auto w_hh_t = weights.w_hh.transpose(1, 2);  // [2G, H, 4H]
+
+  auto h = torch::zeros({2 * groups, batch, hidden}, x.options());
+  auto c = torch::zeros({2 * groups, batch, hidden}, x.options());
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(static_cast<std::size_t>(steps));
+  for (int64_t t = 0; t < steps; ++t) {
+    const auto gates = torch::baddbmm(input_gates.select(1, t), h, w_hh_t);  // [2G, B, 4H]
+    // One sigmoid over all four gate blocks is cheaper than three separate calls; the cell block's
+    // sigmoid is simply unused.
+    const auto sigmoid_gates = torch::sigmoid(gates);
+    const auto input_gate = sigmoid_gates.narrow(2, 0, hidden);
+    const auto forget_gate = sigmoid_gates.narrow(2, hidden, hidden);
+    const auto output_gate = sigmoid_gates.narrow(2, 3 * hidden, hidden);
+    const auto cell_candidate = torch::tanh(gates.narrow(2, 2 * hidden, hidden));
+    c = torch::addcmul(forget_gate * c, input_gate, cell_candidate);
+    h = output_gate * torch::tanh(c);
+    outputs.push_back(h);
+  }
+  const auto states = torch::stack(outputs, 1);  // [2G, T, B, H]
+  const auto forward_states = states.narrow(0, 0, groups);
+  const auto reverse_states = states.narrow(0, groups, groups).flip({1});
+  return torch::cat({forward_states, reverse_states}, 3).permute({0, 2, 1, 3});
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+ContextAttentionImpl::ContextAttentionImpl(int64_t representation_size) {
+  bin_context_vector = register_parameter("bin_context_vector", torch::empty({representation_size, 1}));
+  torch::NoGradGuard no_grad;
+  bin_context_vector.uniform_(-0.1, 0.1);  // as the published rec_attention
+}
+
+std::tuple<torch::Tensor, torch::Tensor> ContextAttentionImpl::attend(const torch::Tensor& sequence,
+                                                                      const torch::Tensor& context) {
+  // Paper eq. 2/5: weight of position t = softmax over positions of <representation_t, context>.
+  const auto scores = torch::matmul(sequence, context.unsqueeze(1)).squeeze(3);  // [G, B, T]
+  const auto weights = torch::softmax(scores, 2);
+  // Eq. 3/6: the attention-weighted sum of the representations.
+  const auto pooled = torch::matmul(weights.unsqueeze(2), sequence).squeeze(2);  // [G, B, D]
+  return {weights, pooled};
+}
+
+RecurrentEncoderImpl::RecurrentEncoderImpl(int64_t input_size, int64_t hidden_size) {
+  rnn = register_module("rnn", torch::nn::LSTM(torch::nn::LSTMOptions(input_size, hidden_size)
+                                                   .num_layers(1)
+                                                   .bidirectional(true)));
+  bin_attention = register_module("bin_attention", ContextAttention(2 * hidden_size));
+}
+
+AttentiveChromeImpl::AttentiveChromeImpl(AttentiveChromeOptions options) : options_(options) {
+  if (options_.marks < 1 || options_.bin_hidden < 1 || options_.mark_hidden < 1)
+    fail("AttentiveChrome needs at least one mark and positive hidden sizes");
+  rnn_hms = register_module("rnn_hms", torch::nn::ModuleList());
+  for (int64_t mark = 0; mark < options_.marks; ++mark) {
+    mark_encoders_.emplace_back(1, options_.bin_hidden);  // one count per bin: input size 1
+    rnn_hms->push_back(mark_encoders_.back());
+  }
+  hm_level_rnn_1 = register_module("hm_level_rnn_1", RecurrentEncoder(2 * options_.bin_hidden, options_.mark_hidden));
+  fdiff1_1 = register_module("fdiff1_1", torch::nn::Linear(2 * options_.mark_hidden, 1));
+  reset_uniform();
+}
+
+void AttentiveChromeImpl::reset_uniform(double bound) {
+  torch::NoGradGuard no_grad;
+  for (auto& parameter : parameters()) parameter.uniform_(-bound, bound);
+}
+
+AttentiveChromeOutput AttentiveChromeImpl::forward(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 3 && x.size(2) == options_.marks, "AttentiveChrome expects input [genes, bins, ",
+              options_.marks, "], got ", x.sizes());
+  // Level 1: every mark's bin sequence, marks first: [M, T, B, 1].
+  const auto bins_by_mark = x.permute({2, 1, 0}).unsqueeze(3);
+  std::vector<torch::nn::LSTM> bin_lstms;
+  std::vector<torch::Tensor> bin_contexts;
+  for (const auto& encoder : mark_encoders_) {
+    bin_lstms.push_back(encoder->rnn);
+    bin_contexts.push_back(encoder->bin_attention->bin_context_vector);
+  }
+  const auto bin_states = lockstep_bilstm(bins_by_mark, stack_lstm_weights(bin_lstms));  // [M, B, T, 2Hb]
+  auto [alpha, mark_embeddings] = ContextAttentionImpl::attend(bin_states, torch::stack(bin_contexts));
+
+  // Level 2: the sequence of mark embeddings in column order, one LSTM: [1, M, B, 2Hb].
+  const auto mark_states = lockstep_bilstm(mark_embeddings.unsqueeze(0), stack_lstm_weights({hm_level_rnn_1->rnn}));
+  auto [beta, gene_representation] = ContextAttentionImpl::attend(
+      mark_states, hm_level_rnn_1->bin_attention->bin_context_vector.unsqueeze(0));
+
+  AttentiveChromeOutput out;
+  out.logits = fdiff1_1->forward(gene_representation.squeeze(0)).squeeze(1);
+  out.alpha = alpha.permute({1, 0, 2});
+  out.beta = beta.squeeze(0);
+  return out;
+}
+
+AttentiveChromeOutput AttentiveChromeImpl::forward_reference(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 3 && x.size(2) == options_.marks, "AttentiveChrome expects input [genes, bins, ",
+              options_.marks, "], got ", x.sizes());
+  // As models.py: each mark's column becomes a sequence-first [T, B, 1] LSTM input.
+  auto encode = [](RecurrentEncoder& encoder, const torch::Tensor& sequence_first) {
+    const auto states = std::get<0>(encoder->rnn->forward(sequence_first)).permute({1, 0, 2});  // [B, T, D]
+    const auto scores = torch::matmul(states, encoder->bin_attention->bin_context_vector).squeeze(2);
+    const auto weights = torch::softmax(scores, 1);
+    const auto pooled = torch::bmm(weights.unsqueeze(1), states);  // [B, 1, D]
+    return std::make_pair(pooled, weights);
+  };
+  std::vector<torch::Tensor> embeddings, alphas;
+  for (std::size_t mark = 0; mark < mark_encoders_.size(); ++mark) {
+    const auto column = x.select(2, static_cast<int64_t>(mark)).t().unsqueeze(2);
+    auto [embedding, alpha] = encode(mark_encoders_[mark], column);
+    embeddings.push_back(embedding);
+    alphas.push_back(alpha.unsqueeze(1));
+  }
+  const auto level1 = torch::cat(embeddings, 1).permute({1, 0, 2});  // [M, B, 2Hb]
+  auto [representation, beta] = encode(hm_level_rnn_1, level1);
+  AttentiveChromeOutput out;
+  out.logits = fdiff1_1->forward(representation.squeeze(1)).squeeze(1);
+  out.alpha = torch::cat(alphas, 1);
+  out.beta = beta;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight files
+
+namespace {
+
+std::vector<char> read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot open weights file", path.string());
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) fail("{}: read error", path.string());
+  return bytes;
+}
+
+std::map<std::string, torch::Tensor> read_tensor_dict(const std::filesystem::path& path) {
+  const auto bytes = read_bytes(path);
+  if (bytes.empty()) fail("{}: empty weights file", path.string());
+  torch::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    fail("{}: not a PyTorch weights file readable by torch::pickle_load ({})", path.string(),
+         message.substr(0, message.find('\n')));
+  }
+  if (!value.isGenericDict())
+    fail("{}: expected a dict of tensors (a state_dict saved with torch.save), found {}", path.string(),
+         value.tagKind());
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString()) fail("{}: a key of the weights dict is not a string", path.string());
+    const std::string key = entry.key().toStringRef();
+    if (!entry.value().isTensor()) fail("{}: '{}' is not a tensor", path.string(), key);
+    tensors.emplace(key, entry.value().toTensor());
+  }
+  return tensors;
+}
+
+std::string shape_text(const torch::Tensor& tensor) {
+  std::string text = "[";
+  for (int64_t d = 0; d < tensor.dim(); ++d) text += (d ? ", " : "") + std::to_string(tensor.size(d));
+  return text + "]";
+}
+
+}  // namespace
+
+void load_state_dict_file(AttentiveChrome& model, const std::filesystem::path& path) {
+  const auto tensors = read_tensor_dict(path);
+  const auto parameters = model->named_parameters(/*recurse=*/true);
+  std::set<std::string> expected;
+  for (const auto& item : parameters) {
+    expected.insert(item.key());
+    const auto found = tensors.find(item.key());
+    if (found == tensors.end())
+      fail("{}: missing key '{}' (the file is not an AttentiveChrome with {} marks, bin_hidden {}, mark_hidden {})",
+           path.string(), item.key(), model->options().marks, model->options().bin_hidden,
+           model->options().mark_hidden);
+    if (found->second.sizes() != item.value().sizes())
+      fail("{}: key '{}' has shape {}, the model expects {}", path.string(), item.key(), shape_text(found->second),
+           shape_text(item.value()));
+    if (!found->second.is_floating_point())
+      fail("{}: key '{}' is not a floating-point tensor", path.string(), item.key());
+  }
+  for (const auto& [key, tensor] : tensors)
+    if (!expected.count(key))
+      fail("{}: unexpected key '{}' (the model has {} marks)", path.string(), key, model->options().marks);
+
+  torch::NoGradGuard no_grad;
+  for (auto& item : parameters) {
+    auto& parameter = item.value();
+    parameter.copy_(tensors.at(item.key()).to(parameter.device(), parameter.scalar_type()));
+  }
+}
+
+void save_state_dict_file(const AttentiveChrome& model, const std::filesystem::path& path) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+  for (const auto& item : model->named_parameters(/*recurse=*/true))
+    dict.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous().clone());
+  const std::vector<char> bytes = torch::pickle_save(dict);
+  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+}
+
+AttentiveChromeOptions infer_options_from_state_dict_file(const std::filesystem::path& path) {
+  const auto tensors = read_tensor_dict(path);
+  AttentiveChromeOptions options;
+  options.marks = 0;
+  while (tensors.count(fmt::format("rnn_hms.{}.rnn.weight_ih_l0", options.marks))) ++options.marks;
+  if (options.marks == 0) fail("{}: missing key 'rnn_hms.0.rnn.weight_ih_l0' (not an AttentiveChrome state_dict)", path.string());
+  const auto bin_hh = tensors.find("rnn_hms.0.rnn.weight_hh_l0");
+  const auto mark_hh = tensors.find("hm_level_rnn_1.rnn.weight_hh_l0");
+  if (bin_hh == tensors.end()) fail("{}: missing key 'rnn_hms.0.rnn.weight_hh_l0'", path.string());
+  if (mark_hh == tensors.end()) fail("{}: missing key 'hm_level_rnn_1.rnn.weight_hh_l0'", path.string());
+  if (bin_hh->second.dim() != 2 || mark_hh->second.dim() != 2)
+    fail("{}: LSTM hidden weights must be matrices", path.string());
+  options.bin_hidden = bin_hh->second.size(1);
+  options.mark_hidden = mark_hh->second.size(1);
+  return options;
+}
+
+}  // namespace achrome

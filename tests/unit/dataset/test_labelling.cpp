@@ -1,0 +1,151 @@
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dataset/labelling.hpp"
+#include "expression/roadmap_matrix.hpp"
+#include "util/error.hpp"
+#include "util/line_reader.hpp"
+
+namespace fs = std::filesystem;
+using achrome::Split;
+
+namespace {
+
+const fs::path kRoadmapMatrix = fs::path(ACHROME_SHARED_DIR) / "data/roadmap/57epigenomes.RPKM.pc.gz";
+
+std::vector<achrome::Gene> genes_of(const std::vector<std::string>& ids) {
+  std::vector<achrome::Gene> genes;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    genes.push_back({ids[i], "G" + std::to_string(i), "chr1", static_cast<std::int64_t>(1000 * i), achrome::Strand::Plus});
+  return genes;
+}
+
+TEST(Median, IsNumpyMedian) {
+  EXPECT_DOUBLE_EQ(achrome::median({3, 1, 2}), 2.0);
+  EXPECT_DOUBLE_EQ(achrome::median({4, 1, 3, 2}), 2.5);
+  EXPECT_DOUBLE_EQ(achrome::median({5}), 5.0);
+  EXPECT_DOUBLE_EQ(achrome::median({0, 0, 0, 7}), 0.0);
+  EXPECT_THROW(achrome::median({}), achrome::Error);
+}
+
+TEST(SplitSizes, PublishedProportions) {
+  EXPECT_EQ(achrome::split_sizes(19802), (std::array<std::size_t, 3>{6601, 6601, 6600}));
+  EXPECT_EQ(achrome::split_sizes(19795), (std::array<std::size_t, 3>{6599, 6599, 6597}));
+  EXPECT_EQ(achrome::split_sizes(10), (std::array<std::size_t, 3>{3, 3, 4}));
+  EXPECT_EQ(achrome::split_sizes(2), (std::array<std::size_t, 3>{1, 1, 0}));
+  EXPECT_EQ(achrome::split_sizes(0), (std::array<std::size_t, 3>{0, 0, 0}));
+}
+
+TEST(LabelByMedian, DropsGenesWithoutValueAndLabelsAboveTheMedian) {
+  achrome::ExpressionTable table("expr.tsv", "E003");
+  const std::vector<double> values{5, 1, 9, 3, 7, 3, 0, 8, 2};
+  for (std::size_t i = 0; i < values.size(); ++i) table.add("ENSG" + std::to_string(i), values[i], "expr.tsv");
+  // Versioned ids in genes.tsv, one gene with no value: dropped and counted.
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < values.size(); ++i) ids.push_back("ENSG" + std::to_string(i) + ".4");
+  ids.insert(ids.begin() + 2, "ENSGmissing.1");
+  const auto labelling = achrome::label_by_median(genes_of(ids), table);
+  const auto& summary = labelling.summary;
+  EXPECT_EQ(summary.genes_dropped, 1u);
+  EXPECT_EQ(summary.dropped_examples, std::vector<std::string>{"ENSGmissing.1"});
+  ASSERT_EQ(labelling.rows.size(), 9u);
+  EXPECT_DOUBLE_EQ(summary.threshold, 3.0);  // sorted 0 1 2 3 3 5 7 8 9
+  EXPECT_EQ(labelling.rows[0].gene_id, "ENSG0.4");
+  std::vector<int> labels;
+  for (const auto& row : labelling.rows) labels.push_back(row.label);
+  EXPECT_EQ(labels, (std::vector<int>{1, 0, 1, 0, 1, 0, 0, 1, 0}));  // equal to the median is OFF
+  EXPECT_EQ(summary.positives, 4u);
+  EXPECT_EQ(summary.negatives, 5u);
+  // 9 genes: round(9 * 6601 / 19802) = 3 train, 3 valid, 3 test, in genes.tsv order.
+  EXPECT_EQ(labelling.rows[2].split, Split::Train);
+  EXPECT_EQ(labelling.rows[3].split, Split::Valid);
+  EXPECT_EQ(labelling.rows[6].split, Split::Test);
+  EXPECT_EQ(summary.splits[0].positives + summary.splits[0].negatives, 3u);
+  EXPECT_EQ(summary.splits[0].positives, 2u);  // 5, 1, 9
+}
+
+TEST(LabelByMedian, RefusesNoOverlapAndSingleClass) {
+  achrome::ExpressionTable table("expr.tsv", "E003");
+  table.add("ENSG1", 2, "expr.tsv:2");
+  table.add("ENSG2", 2, "expr.tsv:3");
+  EXPECT_THROW(achrome::label_by_median(genes_of({"OTHER"}), table), achrome::Error);
+  EXPECT_THROW(achrome::label_by_median(genes_of({"ENSG1", "ENSG2"}), table), achrome::Error);
+}
+
+TEST(LabellingSummary, JsonCarriesThresholdAndCounts) {
+  achrome::LabellingSummary summary;
+  summary.epigenome = "E005";
+  summary.threshold = 2.5;
+  summary.genes_labelled = 10;
+  summary.genes_dropped = 2;
+  summary.positives = 5;
+  summary.negatives = 5;
+  summary.splits[2] = {4, 1, 3};
+  const auto path = fs::temp_directory_path() / ("achrome-labelling-" + std::to_string(::getpid()) + ".json");
+  achrome::write_labelling_summary(path, summary);
+  nlohmann::json json;
+  std::ifstream(path) >> json;
+  fs::remove(path);
+  EXPECT_EQ(json["method"], "median");
+  EXPECT_EQ(json["epigenome"], "E005");
+  EXPECT_DOUBLE_EQ(json["threshold"].get<double>(), 2.5);
+  EXPECT_EQ(json["genes_dropped"], 2);
+  EXPECT_EQ(json["splits"]["test"]["negatives"], 3);
+}
+
+// On the published matrix itself: labels equal an independent value > median computation.
+class RealMatrix : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RealMatrix, LabelsAreValueAboveTheEpigenomeMedian) {
+  const std::string epigenome = GetParam();
+  // Independent reading: find the column by name, keep ids and values in file order.
+  achrome::LineReader reader(kRoadmapMatrix.string());
+  std::string_view line;
+  ASSERT_TRUE(reader.next(line));
+  const auto header = achrome::split(line, '\t');
+  const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), epigenome) - header.begin());
+  ASSERT_LT(column, header.size());
+  std::vector<std::string> ids;
+  std::vector<double> values;
+  while (reader.next(line)) {
+    const auto fields = achrome::split(line, '\t');
+    ids.emplace_back(std::string(fields[0]) + ".1");  // versioned like GENCODE genes.tsv ids
+    values.push_back(std::stod(std::string(fields[column])));
+  }
+  ASSERT_EQ(ids.size(), 19795u);
+  auto sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t half = sorted.size() / 2;
+  const double median = sorted.size() % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+
+  const auto table = achrome::read_roadmap_matrix(kRoadmapMatrix, epigenome);
+  const auto labelling = achrome::label_by_median(genes_of(ids), table);
+  ASSERT_EQ(labelling.rows.size(), ids.size());
+  EXPECT_EQ(labelling.summary.genes_dropped, 0u);
+  EXPECT_DOUBLE_EQ(labelling.summary.threshold, median);
+  std::size_t positives = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto& row = labelling.rows[i];
+    ASSERT_EQ(row.gene_id, ids[i]);
+    ASSERT_EQ(row.value, values[i]) << ids[i];
+    ASSERT_EQ(row.label, values[i] > median ? 1 : 0) << ids[i];
+    positives += static_cast<std::size_t>(row.label);
+  }
+  EXPECT_EQ(labelling.summary.positives, positives);
+  const double balance = static_cast<double>(positives) / static_cast<double>(ids.size());
+  EXPECT_NEAR(balance, 0.5, 0.01) << epigenome;
+  EXPECT_EQ(labelling.summary.splits[0].genes, 6599u);
+  EXPECT_EQ(labelling.rows[6598].split, Split::Train);
+  EXPECT_EQ(labelling.rows[6599].split, Split::Valid);
+  EXPECT_EQ(labelling.rows[13198].split, Split::Test);
+}
+
+INSTANTIATE_TEST_SUITE_P(Roadmap, RealMatrix, ::testing::Values("E003", "E005", "E128"));
+
+}  // namespace
