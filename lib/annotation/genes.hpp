@@ -18,6 +18,7 @@ struct Gene {
   std::string chrom;
   std::int64_t tss = 0;  // 0-based
   Strand strand = Strand::Plus;
+  std::string type;  // biotype when the annotation has one (used by filters; not in genes.tsv)
 };
 
 std::vector<Gene> read_genes_tsv(const std::filesystem::path& path);

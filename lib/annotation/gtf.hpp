@@ -1,9 +1,13 @@
 #pragma once
-// Genes from a GTF (GENCODE/Ensembl, plain or gzip): one Gene per 'gene' record, with the
-// strand-aware TSS (start on '+', end on '-', made 0-based).
+// Genes from GTF (GENCODE/Ensembl) or GFF3, plain or gzip, with the strand-aware TSS
+// (start on '+', end on '-', made 0-based).
+//
+// TSS rule: with feature "gene" (default) each gene record is one gene. With another feature (e.g.
+// "transcript"), records are grouped by gene_id and the gene's TSS is its 5'-most record start (the
+// smallest start on '+', the largest end on '-'), which for GENCODE equals the gene record's TSS.
 #include <filesystem>
-#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "annotation/genes.hpp"
@@ -11,15 +15,13 @@
 namespace achrome {
 
 struct GtfOptions {
-  std::string feature = "gene";          // records of this type (column 3) become genes
-  std::set<std::string> gene_types;      // keep only these gene_type/gene_biotype values (empty: all)
-  std::set<std::string> chromosomes;     // keep only these chromosomes (empty: all)
-  bool strip_versions = false;           // ENSG00000000003.10 -> ENSG00000000003
+  std::string feature = "gene";  // column 3 value whose records define genes
 };
 
+// GTF (key "value";) and GFF3 (key=value;) attribute syntax are both understood.
 std::vector<Gene> read_gtf_genes(const std::filesystem::path& path, const GtfOptions& options);
 
-// Value of a GTF attribute (key "value";) or empty if absent.
+// Value of an attribute in GTF or GFF3 syntax, or empty if absent.
 std::string gtf_attribute(std::string_view attributes, std::string_view key);
 
 }  // namespace achrome

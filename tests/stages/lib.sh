@@ -20,7 +20,7 @@ expect_fail() {
     not_ok "$what: exited 0"
     return
   fi
-  if grep -qE -- "$pattern" "$err" && [ "$(grep -c . "$err")" -le 2 ]; then
+  if grep -qE -- "$pattern" "$err" && [ "$(grep -c . "$err")" -eq 1 ]; then
     ok "$what"
   else
     not_ok "$what: stderr was: $(head -c 400 "$err")"

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "annotation/annotation_formats.hpp"
 #include "annotation/genes.hpp"
 #include "annotation/gtf.hpp"
 #include "util/error.hpp"
@@ -26,19 +27,72 @@ TEST(Gtf, StrandAwareZeroBasedTss) {
                          "chr1\tx\tgene\t1001\t2000\t.\t+\t.\tgene_id \"G1.3\"; gene_type \"protein_coding\"; gene_name \"ONE\";\n"
                          "chr1\tx\ttranscript\t1001\t2000\t.\t+\t.\tgene_id \"G1.3\";\n"
                          "chr2\tx\tgene\t5001\t9000\t.\t-\t.\tgene_id \"G2.1\"; gene_type \"lincRNA\"; gene_name \"TWO\";\n");
-  GtfOptions options;
-  auto genes = read_gtf_genes(gtf, options);
+  auto genes = read_gtf_genes(gtf, {});
   ASSERT_EQ(genes.size(), 2u);
   EXPECT_EQ(genes[0].id, "G1.3");
   EXPECT_EQ(genes[0].tss, 1000);
   EXPECT_EQ(genes[1].tss, 8999);
   EXPECT_EQ(genes[1].strand, Strand::Minus);
-  options.gene_types = {"protein_coding"};
-  options.strip_versions = true;
-  genes = read_gtf_genes(gtf, options);
+  AnnotationFilter filter;
+  filter.gene_types = {"protein_coding"};
+  filter.strip_versions = true;
+  AnnotationReport report;
+  genes = read_annotation(gtf, AnnotationFormat::Auto, {}, filter, report);
+  EXPECT_EQ(report.format, AnnotationFormat::Gtf);
   ASSERT_EQ(genes.size(), 1u);
   EXPECT_EQ(genes[0].id, "G1");
   EXPECT_EQ(genes[0].name, "ONE");
+  EXPECT_EQ(report.filtered_out, 1u);
+}
+
+TEST(Gtf, TssFromTranscriptsIsTheFivePrimeMost) {
+  const auto gtf = write("tx.gtf",
+                         "1\tx\ttranscript\t1001\t2000\t.\t+\t.\tgene_id \"A\"; transcript_id \"A1\";\n"
+                         "1\tx\ttranscript\t901\t1500\t.\t+\t.\tgene_id \"A\"; transcript_id \"A2\";\n"
+                         "1\tx\ttranscript\t5001\t7000\t.\t-\t.\tgene_id \"B\"; transcript_id \"B1\";\n"
+                         "1\tx\ttranscript\t5001\t7500\t.\t-\t.\tgene_id \"B\"; transcript_id \"B2\";\n");
+  GtfOptions options;
+  options.feature = "transcript";
+  const auto genes = read_gtf_genes(gtf, options);
+  ASSERT_EQ(genes.size(), 2u);
+  EXPECT_EQ(genes[0].tss, 900);
+  EXPECT_EQ(genes[1].tss, 7499);
+}
+
+TEST(Annotation, Gff3GeneInfoBedAndTsvAgree) {
+  // One gene on '-' (1-based 5001-9000, TSS 9000) in each format; all must give tss 8999.
+  const auto gff3 = write("a.gff3", "##gff-version 3\nchr2\tx\tgene\t5001\t9000\t.\t-\t.\tID=gene:G2;Name=TWO;biotype=protein_coding\n");
+  const auto info = write("a.gene_info", "G2\tchr2\t5001\t9000\t-1\tprotein_coding\tTWO\tsome description\n");
+  const auto bed = write("a.bed", "chr2\t-1000\t19000\tG2_TWO\t0\t-\n");
+  const auto bed_real = write("b.bed", "chr2\t0\t18000\tG2_TWO\n");  // midpoint 9000 -> tss 8999
+  for (const auto& [path, format] : std::vector<std::pair<fs::path, AnnotationFormat>>{
+           {gff3, AnnotationFormat::Gff3}, {info, AnnotationFormat::GeneInfo}, {bed_real, AnnotationFormat::Bed}}) {
+    AnnotationReport report;
+    const auto genes = read_annotation(path, AnnotationFormat::Auto, {}, {}, report);
+    EXPECT_EQ(report.format, format) << path;
+    ASSERT_EQ(genes.size(), 1u) << path;
+    EXPECT_EQ(genes[0].id, "G2") << path;
+    EXPECT_EQ(genes[0].name, "TWO") << path;
+    EXPECT_EQ(genes[0].tss, 8999) << path;
+  }
+  AnnotationReport report;
+  EXPECT_THROW(read_annotation(bed, AnnotationFormat::Auto, {}, {}, report), Error);  // negative start
+}
+
+TEST(Annotation, DuplicateIdsAreReportedTogether) {
+  const auto gtf = write("dup.gtf",
+                         "chrX\tx\tgene\t1\t10\t.\t+\t.\tgene_id \"G1.1\";\n"
+                         "chrY\tx\tgene\t1\t10\t.\t+\t.\tgene_id \"G1.1\";\n");
+  AnnotationReport report;
+  try {
+    read_annotation(gtf, AnnotationFormat::Auto, {}, {}, report);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("1 gene ids occur more than once"), std::string::npos) << e.what();
+  }
+  AnnotationFilter filter;
+  filter.chromosomes = {"chrX"};
+  EXPECT_EQ(read_annotation(gtf, AnnotationFormat::Auto, {}, filter, report).size(), 1u);
 }
 
 TEST(Gtf, MalformedLineNamesFileAndLine) {
