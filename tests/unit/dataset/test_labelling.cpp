@@ -21,8 +21,14 @@ const fs::path kRoadmapMatrix = fs::path(ACHROME_SHARED_DIR) / "data/roadmap/57e
 
 std::vector<achrome::Gene> genes_of(const std::vector<std::string>& ids) {
   std::vector<achrome::Gene> genes;
-  for (std::size_t i = 0; i < ids.size(); ++i)
-    genes.push_back({ids[i], "G" + std::to_string(i), "chr1", static_cast<std::int64_t>(1000 * i), achrome::Strand::Plus});
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    achrome::Gene gene;
+    gene.id = ids[i];
+    gene.name = "G" + std::to_string(i);
+    gene.chrom = "chr1";
+    gene.tss = static_cast<std::int64_t>(1000 * i);
+    genes.push_back(gene);
+  }
   return genes;
 }
 

@@ -1,0 +1,211 @@
+#include "report/run_folder.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "util/error.hpp"
+#include "util/line_reader.hpp"
+#include "util/parse.hpp"
+
+namespace fs = std::filesystem;
+
+namespace achrome::report {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using Json = nlohmann::json;
+
+const Json& member(const Json& object, const char* key, const std::string& where) {
+  if (!object.is_object() || !object.contains(key)) fail("{}: missing key \"{}\"", where, key);
+  return object[key];
+}
+
+// Metrics may be null (NaN serialised by a JSON writer) when a split had a single class.
+double number_or_nan(const Json& object, const char* key, const std::string& where) {
+  if (!object.is_object() || !object.contains(key) || object[key].is_null()) return kNaN;
+  if (!object[key].is_number()) fail("{}: \"{}\" must be a number", where, key);
+  return object[key].get<double>();
+}
+
+long long integer(const Json& object, const char* key, const std::string& where) {
+  const auto& value = member(object, key, where);
+  if (!value.is_number_integer()) fail("{}: \"{}\" must be an integer", where, key);
+  return value.get<long long>();
+}
+
+std::string scalar_text(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+void flatten(const Json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+  if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) flatten(child, prefix.empty() ? key : prefix + "." + key, out);
+  } else {
+    out.emplace_back(prefix, scalar_text(value));
+  }
+}
+
+// Reads a TSV whose first line must start with the given column names; calls row(fields, where).
+template <typename RowFn>
+void read_tsv(const fs::path& path, const std::vector<std::string_view>& columns, RowFn row) {
+  LineReader reader(path.string());
+  std::string_view line;
+  std::vector<std::string_view> fields;
+  if (!reader.next(line)) fail("{}: empty file (expected header '{}')", path.string(), fmt::join(columns, " "));
+  split(line, '\t', fields);
+  bool header_ok = fields.size() >= columns.size();
+  for (std::size_t i = 0; header_ok && i < columns.size(); ++i) header_ok = fields[i] == columns[i];
+  if (!header_ok) fail("{}:1: header must start with '{}' (tab-separated)", path.string(), fmt::join(columns, " "));
+  while (reader.next(line)) {
+    if (line.empty()) continue;
+    split(line, '\t', fields);
+    if (fields.size() < columns.size())
+      fail("{}: expected {} tab-separated columns, found {}", reader.where(), columns.size(), fields.size());
+    row(fields, reader.where());
+  }
+}
+
+int parse_label(std::string_view field, const std::string& where) {
+  if (field == "0") return 0;
+  if (field == "1") return 1;
+  fail("{}: label must be 0 or 1, found '{}'", where, field);
+}
+
+}  // namespace
+
+RunMetrics read_metrics_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) fail("{}: cannot open (is this a run folder of achrome-train?)", path.string());
+  Json json;
+  try {
+    in >> json;
+  } catch (const Json::exception& error) {
+    fail("{}: not valid JSON: {}", path.string(), error.what());
+  }
+  const std::string where = path.string();
+  if (!json.is_object()) fail("{}: expected a JSON object", where);
+  RunMetrics metrics;
+  try {
+    metrics.model = member(json, "model", where).get<std::string>();
+    metrics.epigenome = member(json, "epigenome", where).get<std::string>();
+    metrics.marks = member(json, "marks", where).get<std::vector<std::string>>();
+  } catch (const Json::type_error&) {
+    fail("{}: \"model\" and \"epigenome\" must be strings, \"marks\" a list of strings", where);
+  }
+  metrics.bins = json.contains("bins") ? integer(json, "bins", where) : 0;
+  metrics.best_epoch = integer(json, "best_epoch", where);
+  metrics.epochs_run = json.contains("epochs_run") ? integer(json, "epochs_run", where) : 0;
+  if (json.contains("seed")) metrics.seed = scalar_text(json["seed"]);
+  if (json.contains("device")) metrics.device = scalar_text(json["device"]);
+  const auto& splits = member(json, "splits", where);
+  for (int s = 0; s < 3; ++s) {
+    const char* name = split_name(static_cast<Split>(s));
+    const std::string split_where = fmt::format("{}: splits.{}", where, name);
+    const auto& split = member(splits, name, where + ": splits");
+    auto& out = metrics.splits[s];
+    out.auroc = number_or_nan(split, "auroc", split_where);
+    out.aupr = number_or_nan(split, "aupr", split_where);
+    out.loss = number_or_nan(split, "loss", split_where);
+    out.genes = split.contains("genes") ? integer(split, "genes", split_where) : 0;
+  }
+  for (const char* section : {"data", "software", "hyperparameters"})
+    if (json.contains(section)) flatten(json[section], section, metrics.provenance);
+  return metrics;
+}
+
+std::vector<Prediction> read_predictions_tsv(const fs::path& path) {
+  std::vector<Prediction> predictions;
+  read_tsv(path, {"gene_id", "split", "label", "logit", "probability"}, [&](const auto& fields, const std::string& where) {
+    Prediction p;
+    p.gene_id = std::string(fields[0]);
+    p.split = parse_split(fields[1], where);
+    p.label = parse_label(fields[2], where);
+    p.logit = static_cast<float>(parse_double(fields[3], where, "logit"));
+    p.probability = static_cast<float>(parse_double(fields[4], where, "probability"));
+    predictions.push_back(std::move(p));
+  });
+  return predictions;
+}
+
+std::vector<EpochRecord> read_history_tsv(const fs::path& path) {
+  std::vector<EpochRecord> history;
+  read_tsv(path, {"epoch", "train_loss", "train_auroc", "valid_loss", "valid_auroc", "test_auroc", "seconds"},
+           [&](const auto& fields, const std::string& where) {
+             EpochRecord r;
+             r.epoch = parse_double(fields[0], where, "epoch");
+             r.train_loss = parse_double(fields[1], where, "train_loss");
+             r.train_auroc = parse_double(fields[2], where, "train_auroc");
+             r.valid_loss = parse_double(fields[3], where, "valid_loss");
+             r.valid_auroc = parse_double(fields[4], where, "valid_auroc");
+             r.test_auroc = parse_double(fields[5], where, "test_auroc");
+             r.seconds = parse_double(fields[6], where, "seconds");
+             history.push_back(r);
+           });
+  return history;
+}
+
+std::vector<AttentionGene> read_attention_genes_tsv(const fs::path& path) {
+  std::vector<AttentionGene> genes;
+  read_tsv(path, {"gene_id", "label", "logit", "probability"}, [&](const auto& fields, const std::string& where) {
+    AttentionGene g;
+    g.gene_id = std::string(fields[0]);
+    g.label = parse_label(fields[1], where);
+    g.logit = static_cast<float>(parse_double(fields[2], where, "logit"));
+    g.probability = static_cast<float>(parse_double(fields[3], where, "probability"));
+    genes.push_back(std::move(g));
+  });
+  return genes;
+}
+
+RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
+  if (!fs::is_directory(dir)) fail("{}: not a folder (expected a run folder with metrics.json)", dir.string());
+  RunFolder run;
+  run.dir = dir;
+  run.metrics = read_metrics_json(dir / "metrics.json");
+  if (metrics_only) return run;
+
+  const auto missing = [&](const char* name) {
+    spdlog::warn("{}: no {}; its section of the report is left out", dir.string(), name);
+  };
+  if (fs::exists(dir / "predictions.tsv")) run.predictions = read_predictions_tsv(dir / "predictions.tsv");
+  else missing("predictions.tsv");
+  if (fs::exists(dir / "history.tsv")) run.history = read_history_tsv(dir / "history.tsv");
+  else missing("history.tsv");
+
+  const std::array<const char*, 3> attention_files{"alpha.npy", "beta.npy", "attention_genes.tsv"};
+  std::size_t present = 0;
+  for (const char* name : attention_files) present += fs::exists(dir / name) ? 1 : 0;
+  if (present == 0) {
+    missing("attention (alpha.npy, beta.npy, attention_genes.tsv)");
+  } else if (present < attention_files.size()) {
+    fail("{}: attention is incomplete: alpha.npy, beta.npy and attention_genes.tsv go together", dir.string());
+  } else {
+    Attention attention;
+    attention.alpha = read_npy(dir / "alpha.npy");
+    attention.beta = read_npy(dir / "beta.npy");
+    attention.genes = read_attention_genes_tsv(dir / "attention_genes.tsv");
+    const auto& alpha = attention.alpha;
+    const auto& beta = attention.beta;
+    const std::size_t genes = attention.genes.size(), marks = run.metrics.marks.size();
+    if (alpha.shape.size() != 3 || alpha.dim(0) != genes || alpha.dim(1) != marks)
+      fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks, bins])",
+           (dir / "alpha.npy").string(), fmt::join(alpha.shape, ", "), genes, marks);
+    if (alpha.dim(2) == 0) fail("{}: no bins", (dir / "alpha.npy").string());
+    if (beta.shape.size() != 2 || beta.dim(0) != genes || beta.dim(1) != marks)
+      fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks])",
+           (dir / "beta.npy").string(), fmt::join(beta.shape, ", "), genes, marks);
+    run.attention = std::move(attention);
+  }
+  return run;
+}
+
+}  // namespace achrome::report

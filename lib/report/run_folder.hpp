@@ -1,0 +1,80 @@
+#pragma once
+// The files of a trained run folder (docs/formats.md "Run folder"), read for reporting:
+// metrics.json (required), predictions.tsv, history.tsv, and the attention of the test genes
+// (alpha.npy, beta.npy, attention_genes.tsv). Only metrics.json is required, so a summary can be
+// built from metrics alone and a model without attention still gets a page; a file that is present
+// must be well formed and consistent with the others.
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataset/labels.hpp"
+#include "util/npy.hpp"
+
+namespace achrome::report {
+
+struct SplitMetrics {
+  double auroc = 0;  // NaN when the run did not record it
+  double aupr = 0;
+  double loss = 0;
+  long long genes = 0;
+};
+
+struct RunMetrics {
+  std::string model;
+  std::string epigenome;
+  std::vector<std::string> marks;
+  long long bins = 0;
+  long long best_epoch = 0;
+  long long epochs_run = 0;
+  std::string seed;    // as written (number or string)
+  std::string device;
+  std::array<SplitMetrics, 3> splits{};  // indexed by Split
+  std::vector<std::pair<std::string, std::string>> provenance;  // flattened "data", "software", "hyperparameters"
+};
+
+struct Prediction {
+  std::string gene_id;
+  Split split = Split::Test;
+  int label = 0;
+  float logit = 0;
+  float probability = 0;
+};
+
+struct EpochRecord {
+  double epoch = 0;
+  double train_loss = 0, train_auroc = 0, valid_loss = 0, valid_auroc = 0, test_auroc = 0, seconds = 0;
+};
+
+struct AttentionGene {
+  std::string gene_id;
+  int label = 0;
+  float logit = 0;
+  float probability = 0;
+};
+
+struct Attention {
+  NpyArray alpha;  // [genes, marks, bins]
+  NpyArray beta;   // [genes, marks]
+  std::vector<AttentionGene> genes;
+};
+
+struct RunFolder {
+  std::filesystem::path dir;
+  RunMetrics metrics;
+  std::optional<std::vector<Prediction>> predictions;
+  std::optional<std::vector<EpochRecord>> history;
+  std::optional<Attention> attention;
+};
+
+RunMetrics read_metrics_json(const std::filesystem::path& path);
+std::vector<Prediction> read_predictions_tsv(const std::filesystem::path& path);
+std::vector<EpochRecord> read_history_tsv(const std::filesystem::path& path);
+std::vector<AttentionGene> read_attention_genes_tsv(const std::filesystem::path& path);
+
+// metrics_only: skip everything but metrics.json (the summary page needs no more).
+RunFolder read_run_folder(const std::filesystem::path& dir, bool metrics_only = false);
+
+}  // namespace achrome::report

@@ -1,0 +1,164 @@
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "report/run_folder.hpp"
+#include "report/run_page.hpp"
+#include "report/summary_page.hpp"
+#include "util/error.hpp"
+#include "util/npy.hpp"
+
+namespace fs = std::filesystem;
+using namespace achrome::report;
+using achrome::Split;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+namespace {
+
+// A small run folder following docs/formats.md "Run folder": 2 marks, 4 bins, 4 test genes.
+class RunFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("achrome-report-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    write("metrics.json", R"({"model": "attentivechrome", "epigenome": "E005", "marks": ["H3K4me3", "H3K27me3"],
+      "bins": 4, "best_epoch": 2, "epochs_run": 3, "seed": 7, "device": "cpu",
+      "splits": {"train": {"auroc": 0.9, "aupr": 0.8, "loss": 0.4, "genes": 2},
+                 "valid": {"auroc": 0.85, "aupr": 0.75, "loss": 0.45, "genes": 2},
+                 "test": {"auroc": 0.75, "aupr": null, "loss": 0.5, "genes": 4}},
+      "data": {"labels": "abc"}, "software": {"achrome": "0.1.0"}})");
+    // Test scores 0.9(1) 0.8(0) 0.7(1) 0.6(0): AUROC 0.75, ROC (0,0) (0,.5) (.5,.5) (.5,1) (1,1).
+    write("predictions.tsv",
+          "gene_id\tsplit\tlabel\tlogit\tprobability\n"
+          "T1\ttrain\t1\t5\t0.99\nT2\ttrain\t0\t-5\t0.01\nV1\tvalid\t1\t1\t0.7\nV2\tvalid\t0\t0\t0.5\n"
+          "G1\ttest\t1\t0.9\t0.71\nG2\ttest\t0\t0.8\t0.69\nG3\ttest\t1\t0.7\t0.67\nG<4>\ttest\t0\t0.6\t0.65\n");
+    write("history.tsv",
+          "epoch\ttrain_loss\ttrain_auroc\tvalid_loss\tvalid_auroc\ttest_auroc\tseconds\n"
+          "1\t0.6\t0.7\t0.62\t0.68\t0.66\t1.0\n2\t0.5\t0.8\t0.55\t0.85\t0.75\t1.0\n3\t0.45\t0.85\t0.56\t0.84\t0.74\t1.0\n");
+    write("attention_genes.tsv",
+          "gene_id\tlabel\tlogit\tprobability\nG1\t1\t0.9\t0.71\nG2\t0\t0.8\t0.69\nG3\t1\t0.7\t0.67\nG<4>\t0\t0.6\t0.65\n");
+    std::vector<float> alpha(4 * 2 * 4, 0.25f);
+    alpha[0 * 8 + 0 * 4 + 2] = 0.55f;  // G1, H3K4me3, bin 2
+    alpha[0 * 8 + 0 * 4 + 0] = 0.05f;
+    achrome::write_npy(dir_ / "alpha.npy", alpha.data(), {4, 2, 4});
+    const std::vector<float> beta{0.8f, 0.2f, 0.3f, 0.7f, 0.6f, 0.4f, 0.1f, 0.9f};
+    achrome::write_npy(dir_ / "beta.npy", beta.data(), {4, 2});
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& content) { std::ofstream(dir_ / name) << content; }
+  std::string error_of(bool metrics_only = false) {
+    try {
+      read_run_folder(dir_, metrics_only);
+    } catch (const achrome::Error& error) {
+      return error.what();
+    }
+    return "no error";
+  }
+  fs::path dir_;
+};
+
+TEST_F(RunFolderTest, ReadsEveryFile) {
+  const auto run = read_run_folder(dir_);
+  EXPECT_EQ(run.metrics.epigenome, "E005");
+  EXPECT_EQ(run.metrics.marks.size(), 2u);
+  EXPECT_EQ(run.metrics.best_epoch, 2);
+  EXPECT_EQ(run.metrics.seed, "7");
+  EXPECT_DOUBLE_EQ(run.metrics.splits[2].auroc, 0.75);
+  EXPECT_TRUE(std::isnan(run.metrics.splits[2].aupr));  // null in the JSON
+  ASSERT_TRUE(run.predictions && run.history && run.attention);
+  EXPECT_EQ(run.predictions->size(), 8u);
+  EXPECT_EQ(run.history->size(), 3u);
+  EXPECT_EQ(run.attention->alpha.shape, (std::vector<std::size_t>{4, 2, 4}));
+}
+
+TEST_F(RunFolderTest, RocPointsOfTheTestSplitOnly) {
+  const auto run = read_run_folder(dir_);
+  const auto points = roc_points(*run.predictions, Split::Test);
+  ASSERT_EQ(points.size(), 5u);
+  const std::vector<std::pair<double, double>> expected{{0, 0}, {0, 0.5}, {0.5, 0.5}, {0.5, 1}, {1, 1}};
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    EXPECT_DOUBLE_EQ(points[i].x, expected[i].first) << i;
+    EXPECT_DOUBLE_EQ(points[i].y, expected[i].second) << i;
+  }
+}
+
+TEST_F(RunFolderTest, PageStatesTheMetricsAndEscapesGeneNames) {
+  const auto page = render_run_page(read_run_folder(dir_), {});
+  EXPECT_THAT(page, HasSubstr("<title>E005 · attentivechrome</title>"));
+  EXPECT_THAT(page, HasSubstr("Test ROC, AUROC = 0.7500"));
+  EXPECT_THAT(page, HasSubstr("<td>0.9000</td>"));  // train AUROC in the table
+  EXPECT_THAT(page, HasSubstr("n/a"));              // the null AUPR
+  EXPECT_THAT(page, HasSubstr("G&lt;4&gt;"));
+  EXPECT_THAT(page, Not(HasSubstr("G<4>")));
+  EXPECT_THAT(page, HasSubstr(">H3K4me3</text>"));  // one alpha chart per mark
+  EXPECT_THAT(page, HasSubstr(">H3K27me3</text>"));
+  EXPECT_THAT(page, HasSubstr("2 of 3"));          // best epoch of epochs run
+  EXPECT_THAT(page, Not(HasSubstr("<script")));
+  EXPECT_THAT(page, Not(HasSubstr("http")));
+}
+
+TEST_F(RunFolderTest, BinCentresSpanTheWindowAroundTheTss) {
+  const auto x = bin_centres_kb(100, 5000, 5000);
+  EXPECT_DOUBLE_EQ(x.front(), -4.95);
+  EXPECT_DOUBLE_EQ(x.back(), 4.95);
+  EXPECT_NEAR(x[50], 0.05, 1e-12);
+}
+
+TEST_F(RunFolderTest, OptionalFilesMayBeAbsentButNotHalfPresent) {
+  fs::remove(dir_ / "history.tsv");
+  fs::remove(dir_ / "predictions.tsv");
+  auto run = read_run_folder(dir_);
+  EXPECT_FALSE(run.history || run.predictions);
+  EXPECT_THAT(render_run_page(run, {}), HasSubstr("No predictions.tsv"));
+  fs::remove(dir_ / "beta.npy");
+  EXPECT_THAT(error_of(), HasSubstr("attention is incomplete"));
+}
+
+TEST_F(RunFolderTest, InconsistentOrMissingFilesAreErrors) {
+  const std::vector<float> beta(3 * 2, 0.5f);
+  achrome::write_npy(dir_ / "beta.npy", beta.data(), {3, 2});
+  EXPECT_THAT(error_of(), HasSubstr("beta.npy: shape [3, 2] but attention_genes.tsv has 4 genes"));
+  EXPECT_EQ(error_of(/*metrics_only=*/true), "no error");
+  write("metrics.json", R"({"model": "m", "epigenome": "E1", "marks": []})");
+  EXPECT_THAT(error_of(), HasSubstr("metrics.json: missing key \"best_epoch\""));
+  write("metrics.json", "{not json");
+  EXPECT_THAT(error_of(), HasSubstr("metrics.json: not valid JSON"));
+  fs::remove(dir_ / "metrics.json");
+  EXPECT_THAT(error_of(), HasSubstr((dir_ / "metrics.json").string() + ": cannot open"));
+}
+
+TEST(Summary, StatsTsvAndLinks) {
+  std::vector<SummaryEntry> entries(3);
+  const double aurocs[] = {0.8, 0.7, 0.9};
+  const char* ids[] = {"E003", "E<5>", "E128"};
+  for (int i = 0; i < 3; ++i) {
+    entries[i].metrics.epigenome = ids[i];
+    entries[i].metrics.model = "attentivechrome";
+    entries[i].metrics.best_epoch = i;
+    entries[i].metrics.splits[2] = {aurocs[i], 0.5, 0.1, 10};
+    entries[i].page = page_name("{epigenome}.html", entries[i].metrics);
+  }
+  const auto stats = test_auroc_stats(entries);
+  EXPECT_EQ(stats.runs, 3u);
+  EXPECT_NEAR(stats.mean, 0.8, 1e-12);
+  EXPECT_DOUBLE_EQ(stats.median, 0.8);
+  EXPECT_DOUBLE_EQ(stats.min, 0.7);
+  EXPECT_DOUBLE_EQ(stats.max, 0.9);
+  const auto tsv = summary_tsv(entries);
+  EXPECT_THAT(tsv, HasSubstr("epigenome\tmodel\tbest_epoch\ttrain_auroc\ttrain_aupr\tvalid_auroc\tvalid_aupr\t"
+                             "test_auroc\ttest_aupr\tgenes\n"));
+  EXPECT_THAT(tsv, HasSubstr("E128\tattentivechrome\t2\t0.000000\t0.000000\t0.000000\t0.000000\t0.900000\t0.500000\t10\n"));
+  const auto page = render_summary_page(entries, "all runs");
+  EXPECT_THAT(page, HasSubstr("<a href=\"E003.html\">E003</a>"));
+  EXPECT_THAT(page, HasSubstr("<a href=\"E&lt;5&gt;.html\">E&lt;5&gt;</a>"));
+  EXPECT_THAT(page, HasSubstr("<b>0.9000</b>"));
+  EXPECT_THAT(page, Not(HasSubstr("http")));
+  EXPECT_THROW(render_summary_page({}, "none"), achrome::Error);
+}
+
+}  // namespace
