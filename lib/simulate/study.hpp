@@ -88,15 +88,4 @@ Study make_study(const SimulationConfig& config);
 // A generator seed derived from the study seed and a key ("reads/E001/H3K4me3/chr1").
 std::uint64_t derive_seed(std::uint64_t seed, std::string_view key);
 
-// Planted signal, in transcript-relative bins of the default window (100 x 100 bp, bin 0 = 5 kb
-// upstream); the rows of truth.tsv.
-struct TruthRow {
-  std::string mark;
-  std::string region;
-  int bin_start = 0;  // inclusive
-  int bin_end = 0;    // exclusive
-  std::string effect;
-};
-std::vector<TruthRow> planted_truth(const std::vector<std::string>& marks);
-
 }  // namespace achrome::sim
