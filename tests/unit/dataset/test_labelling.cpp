@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -103,6 +104,117 @@ TEST(LabellingSummary, JsonCarriesThresholdAndCounts) {
   EXPECT_DOUBLE_EQ(json["threshold"].get<double>(), 2.5);
   EXPECT_EQ(json["genes_dropped"], 2);
   EXPECT_EQ(json["splits"]["test"]["negatives"], 3);
+}
+
+TEST(QuantileLinear, IsNumpyQuantileToTheLastBit) {
+  // numpy 1.24: np.quantile(v, q) (method 'linear'), printed with repr().
+  const std::vector<double> v{0.1, 0.7, 0.2, 0.3, 5.0, 1e-3, 2.2, 0.3, 9.9, 0.45};
+  const std::vector<std::pair<double, double>> expected{
+      {0, 0.001},   {0.1, 0.09010000000000001}, {0.25, 0.225},  {0.3, 0.26999999999999996}, {0.5, 0.375},
+      {0.7, 1.1499999999999997}, {0.75, 1.8250000000000002}, {0.9, 5.489999999999998}, {0.99, 9.459000000000001},
+      {1, 9.9}};
+  for (const auto& [q, value] : expected) EXPECT_EQ(achrome::quantile_linear(v, q), value) << q;
+  EXPECT_THROW(achrome::quantile_linear({}, 0.5), achrome::Error);
+}
+
+TEST(Threshold, ParsesTheThreeRules) {
+  EXPECT_EQ(achrome::parse_threshold("median").kind, achrome::ThresholdRule::Kind::Median);
+  const auto q = achrome::parse_threshold("quantile:0.75");
+  EXPECT_EQ(q.kind, achrome::ThresholdRule::Kind::Quantile);
+  EXPECT_DOUBLE_EQ(q.parameter, 0.75);
+  EXPECT_EQ(q.text(), "quantile:0.75");
+  EXPECT_EQ(achrome::parse_threshold("value:-1.5").text(), "value:-1.5");
+  for (const char* bad : {"quantile:1.5", "quantile:", "value:abc", "value:inf", "mean", "median:2"})
+    EXPECT_THROW(achrome::parse_threshold(bad), achrome::Error) << bad;
+}
+
+TEST(LabelGenes, QuantileAndValueThresholds) {
+  achrome::ExpressionTable table("expr.tsv", "E003");
+  const std::vector<double> values{5, 1, 9, 3, 7, 3, 0, 8, 2, 4};
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    ids.push_back("ENSG" + std::to_string(i));
+    table.add(ids.back(), values[i], "expr.tsv");
+  }
+  achrome::LabellingOptions options;
+  options.threshold = achrome::parse_threshold("quantile:0.8");
+  auto labelling = achrome::label_genes(genes_of(ids), table, options);
+  EXPECT_DOUBLE_EQ(labelling.summary.threshold, 7.2);  // sorted ... 7 8 9: index 7.2
+  EXPECT_EQ(labelling.summary.method, "quantile");
+  EXPECT_EQ(labelling.summary.positives, 2u);  // 9 and 8
+  options.threshold = achrome::parse_threshold("value:4");
+  labelling = achrome::label_genes(genes_of(ids), table, options);
+  EXPECT_EQ(labelling.summary.positives, 4u);  // 5 9 7 8; 4 itself is not above
+  options.threshold = achrome::parse_threshold("value:100");
+  EXPECT_THROW(achrome::label_genes(genes_of(ids), table, options), achrome::Error);
+}
+
+TEST(SeededPermutation, IsAPermutationFixedAcrossPlatforms) {
+  // The standard fixes mt19937_64's output: its 10000th value from the default seed.
+  std::mt19937_64 generator;
+  generator.discard(9999);
+  EXPECT_EQ(generator(), 9981545732273789042ull);
+  const auto order = achrome::seeded_permutation(1000, 42);
+  auto sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], i);
+  EXPECT_EQ(order, achrome::seeded_permutation(1000, 42));
+  EXPECT_NE(order, achrome::seeded_permutation(1000, 43));
+  // Golden values from an independent Python mt19937_64 + the same Fisher-Yates; a change here changes
+  // every random split users have published.
+  EXPECT_EQ(achrome::seeded_permutation(8, 7), (std::vector<std::size_t>{2, 3, 5, 6, 1, 0, 4, 7}));
+  EXPECT_TRUE(achrome::seeded_permutation(0, 1).empty());
+}
+
+TEST(LabelGenes, ChromosomeSplitHoldsOutNamedChromosomesUnderAnyAlias) {
+  achrome::ExpressionTable table("expr.tsv", "E003");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) {
+    ids.push_back("ENSG" + std::to_string(i));
+    table.add(ids.back(), i, "expr.tsv");
+  }
+  auto genes = genes_of(ids);
+  const std::vector<std::string> chroms{"chr1", "chr2", "chr3", "chrX"};
+  for (std::size_t i = 0; i < genes.size(); ++i) genes[i].chrom = chroms[i % 4];
+  achrome::LabellingOptions options;
+  options.split.kind = achrome::SplitRule::Kind::Chromosome;
+  options.split.valid_chroms = {"2"};
+  options.split.test_chroms = {"chr3", "X"};
+  const auto labelling = achrome::label_genes(genes, table, options);
+  for (std::size_t i = 0; i < genes.size(); ++i) {
+    const Split want = i % 4 == 0 ? Split::Train : i % 4 == 1 ? Split::Valid : Split::Test;
+    EXPECT_EQ(labelling.rows[i].split, want) << i;
+  }
+  EXPECT_EQ(labelling.summary.splits[2].genes, 6u);
+  options.split.test_chroms = {"chr22"};
+  EXPECT_THROW(achrome::label_genes(genes, table, options), achrome::Error);
+  options.split.test_chroms = {"chr2"};  // also valid
+  EXPECT_THROW(achrome::label_genes(genes, table, options), achrome::Error);
+}
+
+TEST(LabelGenes, RandomSplitKeepsFileOrderAndUsesTheFractions) {
+  achrome::ExpressionTable table("expr.tsv", "E003");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 100; ++i) {
+    ids.push_back("ENSG" + std::to_string(i));
+    table.add(ids.back(), i, "expr.tsv");
+  }
+  achrome::LabellingOptions options;
+  options.split.kind = achrome::SplitRule::Kind::Random;
+  options.split.seed = 3;
+  auto labelling = achrome::label_genes(genes_of(ids), table, options);
+  EXPECT_EQ(labelling.summary.splits[0].genes, 33u);
+  EXPECT_EQ(labelling.summary.splits[2].genes, 34u);
+  EXPECT_EQ(labelling.rows[17].gene_id, "ENSG17");
+  const auto order = achrome::seeded_permutation(100, 3);
+  for (std::size_t k = 0; k < 100; ++k)
+    EXPECT_EQ(labelling.rows[order[k]].split, k < 33 ? Split::Train : k < 66 ? Split::Valid : Split::Test);
+  options.split.fractions = std::array<double, 2>{0.8, 0.15};
+  labelling = achrome::label_genes(genes_of(ids), table, options);
+  EXPECT_EQ(labelling.summary.splits[0].genes, 80u);
+  EXPECT_EQ(labelling.summary.splits[1].genes, 15u);
+  options.split.fractions = std::array<double, 2>{0.8, 0.3};
+  EXPECT_THROW(achrome::label_genes(genes_of(ids), table, options), achrome::Error);
 }
 
 // On the published matrix itself: labels equal an independent value > median computation.
