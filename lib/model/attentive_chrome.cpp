@@ -44,43 +44,123 @@ StackedLstmWeights stack_lstm_weights(const std::vector<torch::nn::LSTM>& lstms)
   return {torch::stack(w_ih), torch::stack(w_hh), torch::stack(bias)};
 }
 
-// G independent single-layer bidirectional LSTMs evaluated in lockstep: at every step one batched
-// matrix product advances all 2G recurrences (G marks x 2 directions), instead of 2G small ones.
-// The arithmetic per recurrence is PyTorch's LSTM cell, gate order (input, forget, cell, output):
+// The recurrence of S independent single-layer LSTMs advanced in lockstep: at every step one
+// batched matrix product advances all S sequences (marks x directions) instead of S small ones.
+// The arithmetic per sequence is PyTorch's LSTM cell, gate order (input, forget, cell, output):
 //   i, f, o = sigmoid(.), g = tanh(.), c' = f c + i g, h' = o tanh(c').
+// Shapes: x [S, T, B, I], w_ih_t [S, I, 4H], w_hh_t [S, H, 4H], bias [S, 1, 4H]; states -> [T, S, B, H].
+// When gates/cells are given ([T, S, B, 4H] / [T, S, B, H]) the activated gates and cell states of
+// every step are kept for the backward pass; otherwise one step's worth of buffer is reused.
+void lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih_t, const torch::Tensor& w_hh_t,
+                     const torch::Tensor& bias, torch::Tensor& states, torch::Tensor* gates, torch::Tensor* cells) {
+  const int64_t sequences = x.size(0), steps = x.size(1), batch = x.size(2), hidden = w_hh_t.size(1);
+  auto step_gates = torch::empty({sequences, batch, 4 * hidden}, x.options());
+  auto cell = torch::zeros({sequences, batch, hidden}, x.options());
+  auto hidden_state = torch::zeros({sequences, batch, hidden}, x.options());
+  for (int64_t t = 0; t < steps; ++t) {
+    auto g = gates ? (*gates)[t] : step_gates;
+    // One count per bin (level 1): the input term is a broadcast product, far cheaper than a
+    // matrix product with an inner dimension of 1.
+    if (x.size(3) == 1)
+      torch::addcmul_out(g, bias, x.select(1, t), w_ih_t);
+    else
+      torch::baddbmm_out(g, bias, x.select(1, t), w_ih_t);
+    g.baddbmm_(hidden_state, w_hh_t);
+    g.narrow(2, 0, 2 * hidden).sigmoid_();  // input and forget gates are adjacent
+    g.narrow(2, 3 * hidden, hidden).sigmoid_();
+    const auto candidate = g.narrow(2, 2 * hidden, hidden).tanh_();
+    if (cells) {
+      auto next = (*cells)[t];
+      torch::mul_out(next, g.narrow(2, hidden, hidden), cell);
+      cell = next;
+    } else {
+      cell.mul_(g.narrow(2, hidden, hidden));
+    }
+    cell.addcmul_(g.narrow(2, 0, hidden), candidate);
+    hidden_state = states[t];
+    torch::tanh_out(hidden_state, cell);
+    hidden_state.mul_(g.narrow(2, 3 * hidden, hidden));
+  }
+}
+
+// Backpropagation through time for lstm_recurrence, written out so that a training step costs a
+// few fused tensor operations per bin instead of an autograd graph of a dozen nodes per bin.
+class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& w_ih, const torch::Tensor& w_hh, const torch::Tensor& bias) {
+    const int64_t sequences = x.size(0), steps = x.size(1), batch = x.size(2), hidden = w_hh.size(2);
+    auto states = torch::empty({steps, sequences, batch, hidden}, x.options());
+    auto gates = torch::empty({steps, sequences, batch, 4 * hidden}, x.options());
+    auto cells = torch::empty({steps, sequences, batch, hidden}, x.options());
+    lstm_recurrence(x, w_ih.transpose(1, 2), w_hh.transpose(1, 2), bias.unsqueeze(1), states, &gates, &cells);
+    ctx->save_for_backward({x, w_ih, w_hh, gates, cells, states});
+    return states;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &x = saved[0], &w_ih = saved[1], &w_hh = saved[2], &gates = saved[3], &cells = saved[4],
+               &states = saved[5];
+    const int64_t steps = x.size(1), sequences = x.size(0), batch = x.size(2), hidden = w_hh.size(2);
+    const auto grad_states = grad_outputs[0].contiguous();  // [T, S, B, H]
+    auto grad_gates = torch::empty_like(gates);              // w.r.t. the pre-activation gates
+    auto grad_hidden = torch::zeros({sequences, batch, hidden}, x.options());
+    auto grad_cell = torch::zeros({sequences, batch, hidden}, x.options());
+    for (int64_t t = steps - 1; t >= 0; --t) {
+      const auto g = gates[t];
+      const auto input_gate = g.narrow(2, 0, hidden), forget_gate = g.narrow(2, hidden, hidden),
+                 candidate = g.narrow(2, 2 * hidden, hidden), output_gate = g.narrow(2, 3 * hidden, hidden);
+      const auto previous_cell = t > 0 ? cells[t - 1] : torch::zeros_like(grad_cell);
+      grad_hidden.add_(grad_states[t]);
+      const auto tanh_cell = torch::tanh(cells[t]);
+      // dc = dh * o * (1 - tanh(c)^2) + dc from the next step
+      grad_cell.addcmul_(grad_hidden * output_gate, 1 - tanh_cell * tanh_cell);
+      auto dg = grad_gates[t];
+      // sigmoid' = s (1 - s), tanh' = 1 - t^2
+      auto grad_input = dg.narrow(2, 0, hidden), grad_forget = dg.narrow(2, hidden, hidden),
+           grad_candidate = dg.narrow(2, 2 * hidden, hidden), grad_output = dg.narrow(2, 3 * hidden, hidden);
+      torch::mul_out(grad_input, grad_cell * candidate, input_gate * (1 - input_gate));
+      torch::mul_out(grad_forget, grad_cell * previous_cell, forget_gate * (1 - forget_gate));
+      torch::mul_out(grad_candidate, grad_cell * input_gate, 1 - candidate * candidate);
+      torch::mul_out(grad_output, grad_hidden * tanh_cell, output_gate * (1 - output_gate));
+      grad_cell.mul_(forget_gate);
+      torch::bmm_out(grad_hidden, dg, w_hh);  // [S, B, 4H] x [S, 4H, H]
+    }
+    // Parameter gradients summed over all steps at once: [S, 4H, T*B] x [S, T*B, .].
+    const auto grad_flat = grad_gates.permute({1, 0, 2, 3}).reshape({sequences, steps * batch, 4 * hidden});
+    const auto previous_states =
+        torch::cat({torch::zeros({1, sequences, batch, hidden}, x.options()), states.narrow(0, 0, steps - 1)}, 0)
+            .permute({1, 0, 2, 3})
+            .reshape({sequences, steps * batch, hidden});
+    const auto grad_flat_t = grad_flat.transpose(1, 2);
+    auto grad_w_hh = torch::bmm(grad_flat_t, previous_states);
+    auto grad_w_ih = torch::bmm(grad_flat_t, x.reshape({sequences, steps * batch, x.size(3)}));
+    auto grad_bias = grad_flat.sum(1);
+    auto grad_x = torch::bmm(grad_flat, w_ih).view({sequences, steps, batch, x.size(3)});
+    return {grad_x, grad_w_ih, grad_w_hh, grad_bias};
+  }
+};
+
+// G independent single-layer bidirectional LSTMs evaluated in lockstep (2G recurrences).
 // x [G, T, B, I] -> [G, B, T, 2H], forward-direction features first (PyTorch's bidirectional layout).
 torch::Tensor lockstep_bilstm(const torch::Tensor& x, const StackedLstmWeights& weights) {
-  const int64_t groups = x.size(0), steps = x.size(1), batch = x.size(2), input_size = x.size(3);
-  const int64_t hidden = weights.w_hh.size(2);
+  const int64_t groups = x.size(0);
   // The reverse direction reads the sequence from its last position: feed it the flipped sequence
   // and flip its outputs back at the end.
-  const auto both = torch::cat({x, x.flip({1})}, 0).reshape({2 * groups, steps * batch, input_size});
-  // Input contributions of all steps at once (they do not depend on the recurrence).
-  const auto input_gates = torch::baddbmm(weights.bias.unsqueeze(1), both, weights.w_ih.transpose(1, 2))
-                               .view({2 * groups, steps, batch, 4 * hidden});
-  const auto w_hh_t = weights.w_hh.transpose(1, 2);  // [2G, H, 4H]
-
-  auto h = torch::zeros({2 * groups, batch, hidden}, x.options());
-  auto c = torch::zeros({2 * groups, batch, hidden}, x.options());
-  std::vector<torch::Tensor> outputs;
-  outputs.reserve(static_cast<std::size_t>(steps));
-  for (int64_t t = 0; t < steps; ++t) {
-    const auto gates = torch::baddbmm(input_gates.select(1, t), h, w_hh_t);  // [2G, B, 4H]
-    // One sigmoid over all four gate blocks is cheaper than three separate calls; the cell block's
-    // sigmoid is simply unused.
-    const auto sigmoid_gates = torch::sigmoid(gates);
-    const auto input_gate = sigmoid_gates.narrow(2, 0, hidden);
-    const auto forget_gate = sigmoid_gates.narrow(2, hidden, hidden);
-    const auto output_gate = sigmoid_gates.narrow(2, 3 * hidden, hidden);
-    const auto cell_candidate = torch::tanh(gates.narrow(2, 2 * hidden, hidden));
-    c = torch::addcmul(forget_gate * c, input_gate, cell_candidate);
-    h = output_gate * torch::tanh(c);
-    outputs.push_back(h);
+  const auto both = torch::cat({x, x.flip({1})}, 0).contiguous();  // [2G, T, B, I]
+  torch::Tensor states;                                           // [T, 2G, B, H]
+  if (torch::GradMode::is_enabled()) {
+    states = LockstepLstmFunction::apply(both, weights.w_ih, weights.w_hh, weights.bias);
+  } else {
+    states = torch::empty({both.size(1), both.size(0), both.size(2), weights.w_hh.size(2)}, x.options());
+    lstm_recurrence(both, weights.w_ih.transpose(1, 2), weights.w_hh.transpose(1, 2), weights.bias.unsqueeze(1),
+                    states, nullptr, nullptr);
   }
-  const auto states = torch::stack(outputs, 1);  // [2G, T, B, H]
-  const auto forward_states = states.narrow(0, 0, groups);
-  const auto reverse_states = states.narrow(0, groups, groups).flip({1});
-  return torch::cat({forward_states, reverse_states}, 3).permute({0, 2, 1, 3});
+  const auto forward_states = states.narrow(1, 0, groups);
+  const auto reverse_states = states.narrow(1, groups, groups).flip({0});
+  return torch::cat({forward_states, reverse_states}, 3).permute({1, 2, 0, 3});
 }
 
 }  // namespace

@@ -25,11 +25,19 @@ torch::Tensor load_npy_tensor(const fs::path& path) {
   return torch::from_blob(array.data.data(), shape, torch::kFloat32).clone();
 }
 
+fs::path scratch_dir() { return fs::temp_directory_path() / ("achrome-model-test-" + std::to_string(::getpid())); }
+
 fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("achrome-model-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  fs::create_directories(scratch_dir());
+  return scratch_dir() / name;
 }
+
+// Removes the scratch folder after all tests.
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { fs::remove_all(scratch_dir()); }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
 
 double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();

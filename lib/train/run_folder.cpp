@@ -1,0 +1,133 @@
+#include "train/run_folder.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/version.h>
+
+#include "achrome/version.hpp"
+#include "util/atomic_file.hpp"
+#include "util/hash.hpp"
+#include "util/npy.hpp"
+
+namespace achrome {
+
+namespace {
+
+// Shortest text that reads back as the same float32: keeps ranks (and so AUROC) exact for anyone
+// re-scoring predictions.tsv.
+std::string number(float value) { return fmt::format("{}", value); }
+
+float probability(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
+
+nlohmann::json split_json(const SplitMetrics& metrics) {
+  return {{"auroc", metrics.auroc}, {"aupr", metrics.aupr}, {"loss", metrics.loss}, {"genes", metrics.genes}};
+}
+
+}  // namespace
+
+void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data, const TrainResult& result,
+                      const TrainOptions& options, const RunProvenance& provenance) {
+  std::filesystem::create_directories(dir);
+  auto model = result.model;
+  const auto& model_options = model->options();
+
+  // Every labelled gene, scored once by the best model; metrics.json, predictions.tsv and the
+  // attention arrays all come from this one pass so they agree exactly.
+  const auto scores = score_genes(model, inputs_tensor(data), torch::kCPU, options.eval_batch_size, true);
+  const auto logits = scores.logits.contiguous();
+  const float* logit = logits.data_ptr<float>();
+
+  save_state_dict_file(model, dir / "model.pt");
+
+  nlohmann::json model_json = {{"model", "attentivechrome"},
+                               {"marks", data.marks},
+                               {"bins", data.bins},
+                               {"bin_hidden", model_options.bin_hidden},
+                               {"mark_hidden", model_options.mark_hidden}};
+  write_file_atomic(dir / "model.json", model_json.dump(2) + "\n");
+
+  {
+    AtomicFile out(dir / "predictions.tsv");
+    auto& stream = out.stream();
+    stream << "gene_id\tsplit\tlabel\tlogit\tprobability\n";
+    for (std::size_t i = 0; i < data.genes(); ++i)
+      stream << data.gene_ids[i] << '\t' << split_name(data.splits[i]) << '\t' << data.labels[i] << '\t'
+             << number(logit[i]) << '\t' << number(probability(logit[i])) << '\n';
+    out.commit();
+  }
+
+  {
+    AtomicFile out(dir / "history.tsv");
+    auto& stream = out.stream();
+    stream << "epoch\ttrain_loss\ttrain_auroc\tvalid_loss\tvalid_auroc\ttest_auroc\tseconds\n";
+    for (const auto& r : result.history)
+      stream << fmt::format("{}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.3f}\n", r.epoch, r.train_loss, r.train_auroc,
+                            r.valid_loss, r.valid_auroc, r.test_auroc, r.seconds);
+    out.commit();
+  }
+
+  const auto test_rows = data.rows(Split::Test);
+  std::vector<int64_t> test_index(test_rows.begin(), test_rows.end());
+  const auto test_tensor = torch::tensor(test_index, torch::kLong);
+  const auto alpha = scores.alpha.index_select(0, test_tensor).contiguous();
+  const auto beta = scores.beta.index_select(0, test_tensor).contiguous();
+  write_npy(dir / "alpha.npy", alpha.data_ptr<float>(),
+            {test_rows.size(), static_cast<std::size_t>(alpha.size(1)), static_cast<std::size_t>(alpha.size(2))});
+  write_npy(dir / "beta.npy", beta.data_ptr<float>(), {test_rows.size(), static_cast<std::size_t>(beta.size(1))});
+  {
+    AtomicFile out(dir / "attention_genes.tsv");
+    auto& stream = out.stream();
+    stream << "gene_id\tlabel\tlogit\tprobability\n";
+    for (auto row : test_rows)
+      stream << data.gene_ids[row] << '\t' << data.labels[row] << '\t' << number(logit[row]) << '\t'
+             << number(probability(logit[row])) << '\n';
+    out.commit();
+  }
+
+  nlohmann::json splits;
+  for (Split split : {Split::Train, Split::Valid, Split::Test}) {
+    const auto rows = data.rows(split);
+    std::vector<int64_t> index(rows.begin(), rows.end());
+    std::vector<int> labels;
+    for (auto row : rows) labels.push_back(data.labels[row]);
+    splits[split_name(split)] = split_json(split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
+  }
+  nlohmann::json inputs;
+  for (const auto& mark : provenance.marks) inputs[mark.mark] = md5_file(mark.path);
+  double seconds = 0;
+  for (const auto& r : result.history) seconds += r.seconds;
+
+  nlohmann::json metrics = {
+      {"model", "attentivechrome"},
+      {"epigenome", provenance.epigenome},
+      {"marks", data.marks},
+      {"bins", data.bins},
+      {"best_epoch", result.best_epoch},
+      {"epochs_run", result.epochs_run},
+      {"seed", options.seed},
+      {"device", options.device},
+      {"threads", provenance.threads},
+      {"seconds", seconds},
+      {"seconds_per_epoch", result.epochs_run ? seconds / result.epochs_run : 0.0},
+      {"splits", splits},
+      {"data",
+       {{"genes", md5_file(provenance.genes_tsv)}, {"labels", md5_file(provenance.labels_tsv)}, {"inputs", inputs}}},
+      {"software", {{"achrome", kVersion}, {"libtorch", TORCH_VERSION}}},
+      {"hyperparameters",
+       {{"epochs", options.epochs},
+        {"batch_size", options.batch_size},
+        {"learning_rate", options.learning_rate},
+        {"optimizer", "adam"},
+        {"clip_grad_norm", options.clip_norm},
+        {"patience", options.patience},
+        {"init", "uniform(-0.1, 0.1)"},
+        {"input_transform", "none (raw counts, as the published code)"},
+        {"loss", "binary_cross_entropy_with_logits"},
+        {"bin_hidden", model_options.bin_hidden},
+        {"mark_hidden", model_options.mark_hidden},
+        {"selection", "epoch with the best validation AUROC"}}},
+  };
+  write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");
+}
+
+}  // namespace achrome

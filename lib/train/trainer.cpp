@@ -1,0 +1,209 @@
+#include "train/trainer.hpp"
+
+#include <chrono>
+
+#include "metrics/classification.hpp"
+#include "util/error.hpp"
+
+namespace achrome {
+
+namespace {
+
+std::vector<float> to_vector(const torch::Tensor& tensor) {
+  const auto cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
+}
+
+torch::Tensor rows_tensor(const std::vector<std::size_t>& rows) {
+  std::vector<int64_t> indices(rows.begin(), rows.end());
+  return torch::tensor(indices, torch::kLong);
+}
+
+std::vector<int> select(const std::vector<int>& values, const std::vector<std::size_t>& rows) {
+  std::vector<int> out;
+  out.reserve(rows.size());
+  for (auto row : rows) out.push_back(values[row]);
+  return out;
+}
+
+void require_both_classes(const std::vector<int>& labels, Split split) {
+  if (labels.empty()) fail("the {} split has no genes", split_name(split));
+  std::size_t positives = 0;
+  for (int label : labels) positives += label == 1;
+  if (positives == 0 || positives == labels.size())
+    fail("the {} split has only label-{} genes ({}); AUROC is undefined", split_name(split), positives ? 1 : 0,
+         labels.size());
+}
+
+}  // namespace
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::Device(torch::kCPU);
+  if (name.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available())
+      fail("--device {}: CUDA is not available (this LibTorch build or machine has no usable GPU); use --device cpu",
+           name);
+    try {
+      return torch::Device(name);
+    } catch (const std::exception&) {
+      fail("--device {}: expected cuda or cuda:N", name);
+    }
+  }
+  fail("--device {}: expected cpu or cuda", name);
+}
+
+torch::Tensor inputs_tensor(const TrainingSet& data) {
+  return torch::from_blob(const_cast<float*>(data.inputs.data()),
+                          {static_cast<int64_t>(data.genes()), static_cast<int64_t>(data.bins),
+                           static_cast<int64_t>(data.marks.size())},
+                          torch::kFloat32)
+      .clone();
+}
+
+Scores score_genes(AttentiveChrome& model, const torch::Tensor& inputs, torch::Device device, int batch_size,
+                   bool attention) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  std::vector<torch::Tensor> logits, alphas, betas;
+  const int64_t genes = inputs.size(0);
+  for (int64_t start = 0; start < genes; start += batch_size) {
+    const auto batch = inputs.narrow(0, start, std::min<int64_t>(batch_size, genes - start)).to(device);
+    auto out = model->forward(batch);
+    logits.push_back(out.logits.to(torch::kCPU));
+    if (attention) {
+      alphas.push_back(out.alpha.to(torch::kCPU));
+      betas.push_back(out.beta.to(torch::kCPU));
+    }
+  }
+  Scores scores;
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+  scores.logits = logits.empty() ? torch::empty({0}, options) : torch::cat(logits);
+  if (attention) {
+    const int64_t marks = inputs.size(2), bins = inputs.size(1);
+    scores.alpha = alphas.empty() ? torch::empty({0, marks, bins}, options) : torch::cat(alphas);
+    scores.beta = betas.empty() ? torch::empty({0, marks}, options) : torch::cat(betas);
+  }
+  return scores;
+}
+
+SplitMetrics split_metrics(const torch::Tensor& logits, const std::vector<int>& labels) {
+  SplitMetrics metrics;
+  metrics.genes = labels.size();
+  const auto scores = to_vector(logits);
+  std::vector<float> targets(labels.begin(), labels.end());
+  metrics.loss = torch::binary_cross_entropy_with_logits(logits.to(torch::kCPU).to(torch::kFloat64),
+                                                         torch::tensor(targets, torch::kFloat64))
+                     .item<double>();
+  metrics.auroc = auroc(scores, labels);
+  metrics.aupr = average_precision(scores, labels);
+  return metrics;
+}
+
+TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& options,
+                                   const std::function<void(const EpochRecord&)>& on_epoch) {
+  if (options.epochs < 1) fail("--epochs must be at least 1");
+  if (options.batch_size < 1) fail("--batch-size must be at least 1");
+  if (!(options.learning_rate > 0)) fail("--lr must be positive");
+  const auto device = parse_device(options.device);
+
+  const auto train_rows = data.rows(Split::Train);
+  const auto valid_rows = data.rows(Split::Valid);
+  const auto test_rows = data.rows(Split::Test);
+  const auto train_labels = select(data.labels, train_rows);
+  const auto valid_labels = select(data.labels, valid_rows);
+  const auto test_labels = select(data.labels, test_rows);
+  require_both_classes(train_labels, Split::Train);
+  require_both_classes(valid_labels, Split::Valid);
+  require_both_classes(test_labels, Split::Test);
+
+  // The seed fixes the initial weights and every epoch's shuffle.
+  torch::manual_seed(options.seed);
+  AttentiveChromeOptions model_options = options.model;
+  model_options.marks = static_cast<int64_t>(data.marks.size());
+  model_options.bins = static_cast<int64_t>(data.bins);
+  AttentiveChrome model(model_options);  // constructed with the published U(-0.1, 0.1) init
+  model->to(device);
+
+  const auto all_inputs = inputs_tensor(data);
+  const auto train_inputs = all_inputs.index_select(0, rows_tensor(train_rows)).to(device);
+  const auto train_targets =
+      torch::tensor(std::vector<float>(train_labels.begin(), train_labels.end()), torch::kFloat32).to(device);
+  const auto valid_inputs = all_inputs.index_select(0, rows_tensor(valid_rows));
+  const auto test_inputs = all_inputs.index_select(0, rows_tensor(test_rows));
+
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(options.learning_rate));
+
+  TrainResult result;
+  std::vector<torch::Tensor> best_parameters;
+  double best_valid_auroc = -1;
+  int epochs_since_improvement = 0;
+  const int64_t n_train = static_cast<int64_t>(train_rows.size());
+
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    const auto started = std::chrono::steady_clock::now();
+    model->train();
+    const auto order = torch::randperm(n_train, torch::TensorOptions().dtype(torch::kLong)).to(device);
+    std::vector<float> epoch_scores;
+    std::vector<int> epoch_labels;
+    epoch_scores.reserve(train_rows.size());
+    epoch_labels.reserve(train_rows.size());
+    double loss_sum = 0;
+    int batches = 0;
+    for (int64_t start = 0; start < n_train; start += options.batch_size) {
+      const auto batch_rows = order.narrow(0, start, std::min<int64_t>(options.batch_size, n_train - start));
+      const auto batch_inputs = train_inputs.index_select(0, batch_rows);
+      const auto batch_targets = train_targets.index_select(0, batch_rows);
+      optimizer.zero_grad();
+      const auto out = model->forward(batch_inputs);
+      const auto loss = torch::binary_cross_entropy_with_logits(out.logits, batch_targets);
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(model->parameters(), options.clip_norm);
+      optimizer.step();
+
+      loss_sum += loss.item<double>();
+      ++batches;
+      const auto logits = to_vector(out.logits);
+      const auto targets = to_vector(batch_targets);
+      epoch_scores.insert(epoch_scores.end(), logits.begin(), logits.end());
+      for (float target : targets) epoch_labels.push_back(target > 0.5f ? 1 : 0);
+    }
+
+    EpochRecord record;
+    record.epoch = epoch;
+    record.train_loss = loss_sum / batches;
+    record.train_auroc = auroc(epoch_scores, epoch_labels);
+    const auto valid = split_metrics(score_genes(model, valid_inputs, device, options.eval_batch_size, false).logits,
+                                     valid_labels);
+    const auto test = split_metrics(score_genes(model, test_inputs, device, options.eval_batch_size, false).logits,
+                                    test_labels);
+    record.valid_loss = valid.loss;
+    record.valid_auroc = valid.auroc;
+    record.test_auroc = test.auroc;
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    result.history.push_back(record);
+    result.epochs_run = epoch;
+
+    const bool improved = valid.auroc > best_valid_auroc;
+    if (valid.auroc >= best_valid_auroc) {  // train.py keeps the later epoch on a tie
+      best_valid_auroc = valid.auroc;
+      result.best_epoch = epoch;
+      best_parameters.clear();
+      for (const auto& parameter : model->parameters()) best_parameters.push_back(parameter.detach().clone());
+    }
+    epochs_since_improvement = improved ? 0 : epochs_since_improvement + 1;
+    if (on_epoch) on_epoch(record);
+    if (options.patience > 0 && epochs_since_improvement >= options.patience) break;
+  }
+
+  {
+    torch::NoGradGuard no_grad;
+    auto parameters = model->parameters();
+    for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(best_parameters[i]);
+  }
+  model->to(torch::kCPU);
+  model->eval();
+  result.model = model;
+  return result;
+}
+
+}  // namespace achrome

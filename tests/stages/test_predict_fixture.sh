@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# achrome-predict on the reference-model fixture: the published PyTorch model's logits and attention
+# for fixed weights must come out to 1e-5; bad inputs fail with one line and write nothing.
+source "$(dirname "$0")/lib.sh"
+FIXTURE="$ACHROME_SHARED/fixtures/reference-model"
+PREDICT="$ACHROME_BIN/achrome-predict"
+
+if "$PREDICT" --model attentivechrome --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" \
+     --out "$WORK/out" --threads 1 2>"$WORK/log"; then
+  ok "predict runs on the fixture"
+else
+  not_ok "predict failed: $(cat "$WORK/log")"
+fi
+
+if "$PY" - "$FIXTURE" "$WORK/out" <<'PY'
+import sys, numpy as np
+fixture, out = sys.argv[1:]
+expect = {"logits": (10,), "alpha": (10, 5, 100), "beta": (10, 5)}
+for name, shape in expect.items():
+    got, ref = np.load(f"{out}/{name}.npy"), np.load(f"{fixture}/{name}.npy")
+    assert got.dtype == np.float32 and got.shape == shape, (name, got.dtype, got.shape)
+    diff = np.abs(got - ref).max()
+    assert diff < 1e-5, (name, diff)
+    print(f"{name}: max abs diff {diff:.2e}")
+assert np.allclose(np.load(f"{out}/alpha.npy").sum(-1), 1, atol=1e-5)
+assert np.allclose(np.load(f"{out}/beta.npy").sum(-1), 1, atol=1e-5)
+PY
+then ok "logits, alpha, beta match the published model within 1e-5"; else not_ok "fixture parity"; fi
+
+# Bad inputs: wrong number of marks, a 2-D input, weights that are not a state_dict, no GPU.
+"$PY" -c "import numpy as np; np.save('$WORK/four.npy', np.ones((3, 100, 4), np.float32)); np.save('$WORK/flat.npy', np.ones((3, 100), np.float32))"
+echo "not weights" > "$WORK/bad.pt"
+expect_fail "marks differ from the weights" "four.npy: 4 marks.*for 5 marks" \
+  "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$WORK/four.npy" --out "$WORK/bad1"
+expect_fail "2-D input" "flat.npy: expected a stacked input" \
+  "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$WORK/flat.npy" --out "$WORK/bad2"
+expect_fail "not a weights file" "bad.pt: not a PyTorch weights file" \
+  "$PREDICT" --weights "$WORK/bad.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/bad3"
+for d in bad1 bad2 bad3; do
+  if [ -e "$WORK/$d/logits.npy" ]; then not_ok "$d left an output"; else ok "$d wrote nothing"; fi
+done
+# This build may or may not see a GPU; without one --device cuda must say so in one line.
+if "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/gpu" --device cuda \
+     >/dev/null 2>"$WORK/gpu.err"; then
+  ok "--device cuda runs (GPU available)"
+else
+  if grep -q "CUDA is not available" "$WORK/gpu.err" && [ "$(grep -c . "$WORK/gpu.err")" -eq 1 ]; then
+    ok "--device cuda without a GPU: one-line error"
+  else
+    not_ok "--device cuda: $(cat "$WORK/gpu.err")"
+  fi
+fi
+finish

@@ -1,0 +1,99 @@
+// The training loop on a small in-memory set with a planted signal.
+#include <random>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "train/trainer.hpp"
+#include "util/error.hpp"
+
+using namespace achrome;
+
+namespace {
+
+// Mark 1's middle bins are high in ON genes; everything else is Poisson noise.
+TrainingSet planted_set(std::size_t genes, std::size_t bins, unsigned seed) {
+  TrainingSet set;
+  set.marks = {"m0", "m1", "m2"};
+  set.bins = bins;
+  std::mt19937 rng(seed);
+  std::poisson_distribution<int> noise(2.0), on(7.0);
+  for (std::size_t g = 0; g < genes; ++g) {
+    const int label = static_cast<int>(rng() % 2);
+    set.gene_ids.push_back("G" + std::to_string(g));
+    set.labels.push_back(label);
+    set.splits.push_back(g % 3 == 0 ? Split::Train : g % 3 == 1 ? Split::Valid : Split::Test);
+    for (std::size_t b = 0; b < bins; ++b)
+      for (std::size_t m = 0; m < 3; ++m) {
+        const bool planted = m == 1 && b >= bins / 2 - 2 && b < bins / 2 + 2 && label == 1;
+        set.inputs.push_back(static_cast<float>(planted ? on(rng) : noise(rng)));
+      }
+  }
+  return set;
+}
+
+TrainOptions quick_options() {
+  TrainOptions options;
+  options.epochs = 3;
+  options.learning_rate = 0.01;
+  options.seed = 5;
+  return options;
+}
+
+}  // namespace
+
+TEST(Trainer, LearnsAPlantedSignalAndKeepsTheBestValidationEpoch) {
+  torch::set_num_threads(1);
+  const auto set = planted_set(180, 20, 1);
+  std::vector<EpochRecord> seen;
+  const auto result = train_attentive_chrome(set, quick_options(), [&](const EpochRecord& r) { seen.push_back(r); });
+  ASSERT_EQ(result.history.size(), 3u);
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(result.epochs_run, 3);
+  int best = 0;
+  for (int i = 0; i < 3; ++i)
+    if (result.history[i].valid_auroc >= result.history[best].valid_auroc) best = i;
+  EXPECT_EQ(result.best_epoch, best + 1);
+
+  // The returned model is the best epoch's: scoring valid genes reproduces that epoch's AUROC.
+  const auto inputs = inputs_tensor(set);
+  const auto valid_rows = set.rows(Split::Valid);
+  std::vector<int64_t> index(valid_rows.begin(), valid_rows.end());
+  std::vector<int> labels;
+  for (auto r : valid_rows) labels.push_back(set.labels[r]);
+  auto model = result.model;
+  const auto scores = score_genes(model, inputs.index_select(0, torch::tensor(index)), torch::kCPU, 7, false);
+  EXPECT_NEAR(split_metrics(scores.logits, labels).auroc, result.history[best].valid_auroc, 1e-9);
+  EXPECT_GT(result.history[best].test_auroc, 0.8);
+}
+
+TEST(Trainer, SameSeedSameModel) {
+  torch::set_num_threads(1);
+  const auto set = planted_set(60, 10, 2);
+  auto options = quick_options();
+  options.epochs = 1;
+  const auto a = train_attentive_chrome(set, options);
+  const auto b = train_attentive_chrome(set, options);
+  const auto pa = a.model->parameters(), pb = b.model->parameters();
+  for (std::size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i]));
+  options.seed = 6;
+  const auto c = train_attentive_chrome(set, options);
+  EXPECT_FALSE(torch::equal(pa[0], c.model->parameters()[0]));
+}
+
+TEST(Trainer, RejectsSplitsWithoutBothClassesAndUnusableDevices) {
+  auto set = planted_set(30, 6, 3);
+  for (std::size_t g = 0; g < set.genes(); ++g)
+    if (set.splits[g] == Split::Valid) set.labels[g] = 1;
+  try {
+    train_attentive_chrome(set, quick_options());
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the valid split has only label-1 genes"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_device("gpu"), Error);
+  if (!torch::cuda::is_available()) {
+    EXPECT_THROW(parse_device("cuda"), Error);
+  }
+  EXPECT_EQ(parse_device("cpu"), torch::Device(torch::kCPU));
+}
