@@ -7,13 +7,15 @@
 #include "signal/bigwig_binner.hpp"
 #include "signal/read_binner.hpp"
 #include "signal/signal_format.hpp"
+#include "signal/text_signal.hpp"
 
 namespace achrome {
 
 struct BinOptions {
   SignalFormat format = SignalFormat::Auto;  // checked against the content when not auto
   ReadCountOptions reads;
-  BigWigOptions bigwig;
+  BigWigOptions bigwig;       // also bedGraph
+  TextSignalOptions text;     // tagAlign/BED reads and bedGraph
 };
 
 std::vector<float> bin_signal(const std::filesystem::path& signal, const std::vector<Gene>& genes,

@@ -46,6 +46,13 @@ bool add_read_blocks(const GeneWindows& windows, const ChromWindows& chrom, cons
   return touched;
 }
 
+void validate(const ReadCountOptions& options) {
+  if (options.extend < 0) fail("--extend must be a positive fragment length, found {}", options.extend);
+  if (options.five_prime && options.extend > 0) fail("--five-prime and --extend cannot be combined");
+  if (options.split && (options.five_prime || options.extend > 0))
+    fail("--split cannot be combined with --five-prime or --extend (they replace the read's blocks)");
+}
+
 namespace {
 
 struct HtsFileCloser {
@@ -102,6 +109,8 @@ std::vector<float> bin_reads(const std::filesystem::path& path, const std::vecto
                              const ReadCountOptions& options, const std::string& genes_path,
                              ReadCountSummary* summary_out) {
   const std::string name = path.string();
+  validate(options);
+  const bool shaped = options.five_prime || options.extend > 0;
   std::unique_ptr<htsFile, HtsFileCloser> fp(hts_open(name.c_str(), "r"));
   if (!fp) fail("{}: cannot open: {}", name, std::strerror(errno));
   const htsFormat* format = hts_get_format(fp.get());
@@ -170,7 +179,12 @@ std::vector<float> bin_reads(const std::filesystem::path& path, const std::vecto
     } else {
       ++s.counted;
       const ChromWindows* chrom = by_tid[b->core.tid];
-      if (chrom) {
+      if (chrom && shaped) {
+        std::int64_t begin = b->core.pos, end = bam_endpos(b);
+        if (shape_read(begin, end, bam_is_rev(b), options, chrom->length) &&
+            add_read_blocks(windows, *chrom, &begin, &end, 1, counts.data()))
+          ++s.in_windows;
+      } else if (chrom) {
         const std::size_t n = read_blocks(b, options.split, begins, ends);
         if (n > 0 && add_read_blocks(windows, *chrom, begins.data(), ends.data(), n, counts.data())) ++s.in_windows;
       }

@@ -9,6 +9,10 @@
 //     (0x100) and supplementary (0x800) alignments count; strand is ignored;
 //   - unmapped (0x4) records are skipped. (bedtools 2.30 counts an unmapped record that carries a
 //     position as covering [pos, pos+1); we do not: it is not an alignment.)
+// Optional read shaping (also for tagAlign/BED reads, see text_signal.hpp), applied to the span
+// [pos, bam_endpos) before counting: --five-prime keeps only the 5' base, --extend N makes the
+// read the N bp fragment starting at its 5' end in its strand direction (deepTools --extendReads N
+// and MACS for single-end reads), clipped to the chromosome.
 // One streaming pass, any sort order, memory O(genes x bins).
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +31,8 @@ struct ReadCountOptions {
   bool keep_duplicates = false;     // bedtools -D
   bool keep_qc_fail = false;        // bedtools -F
   bool proper_pairs_only = false;   // bedtools -p
+  bool five_prime = false;          // count only the 5' end base
+  std::int64_t extend = 0;          // > 0: count the fragment of this length from the 5' end
   std::string reference;            // FASTA for CRAM (optional when the CRAM needs none)
   int threads = 1;                  // htslib decompression threads
 };
@@ -48,6 +54,26 @@ struct ReadCountSummary {
 std::vector<float> bin_reads(const std::filesystem::path& path, const std::vector<Gene>& genes, const WindowSpec& spec,
                              const ReadCountOptions& options, const std::string& genes_path,
                              ReadCountSummary* summary = nullptr);
+
+// Throws Error for combinations that have no single meaning (--split with --five-prime/--extend,
+// --five-prime with --extend, a negative length).
+void validate(const ReadCountOptions& options);
+
+// The interval a read [begin, end) on a strand counts over after --five-prime / --extend, clipped
+// to [0, chrom_length). False when nothing of it lies on the chromosome.
+inline bool shape_read(std::int64_t& begin, std::int64_t& end, bool reverse, const ReadCountOptions& options,
+                       std::int64_t chrom_length) {
+  if (options.five_prime) {
+    if (reverse) begin = end - 1;
+    else end = begin + 1;
+  } else if (options.extend > 0) {
+    if (reverse) begin = end - options.extend;
+    else end = begin + options.extend;
+  }
+  if (begin < 0) begin = 0;
+  if (end > chrom_length) end = chrom_length;
+  return begin < end;
+}
 
 // The counting core, public for tests: adds one read with reference blocks [begin_i, end_i)
 // (ascending; one block unless split) to counts. Returns whether any bin was touched.

@@ -7,6 +7,7 @@
 
 #include <htslib/hts.h>
 
+#include "signal/text_signal.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -17,7 +18,9 @@ SignalFormat parse_signal_format(std::string_view text) {
   if (text == "bam") return SignalFormat::Bam;
   if (text == "cram") return SignalFormat::Cram;
   if (text == "bigwig") return SignalFormat::BigWig;
-  fail("signal format must be auto, bam, sam, cram or bigwig, found '{}'", text);
+  if (text == "tagalign" || text == "bed") return SignalFormat::TagAlign;
+  if (text == "bedgraph") return SignalFormat::BedGraph;
+  fail("signal format must be auto, bam, sam, cram, bigwig, tagalign, bed or bedgraph, found '{}'", text);
 }
 
 std::string_view signal_format_name(SignalFormat format) {
@@ -27,6 +30,8 @@ std::string_view signal_format_name(SignalFormat format) {
     case SignalFormat::Bam: return "bam";
     case SignalFormat::Cram: return "cram";
     case SignalFormat::BigWig: return "bigwig";
+    case SignalFormat::TagAlign: return "tagalign";
+    case SignalFormat::BedGraph: return "bedgraph";
   }
   return "?";
 }
@@ -60,18 +65,20 @@ SignalFormat detect_signal_format(const std::filesystem::path& path) {
   in.close();
 
   // htslib sniffs BAM, CRAM and (plain or bgzipped) SAM from the content.
-  htsFile* fp = hts_open(path.c_str(), "r");
-  if (!fp) fail("{}: not a BAM/SAM/CRAM or bigWig file", path.string());
-  const htsFormat* format = hts_get_format(fp);
   SignalFormat result = SignalFormat::Auto;
-  if (format->category == sequence_data) {
-    if (format->format == bam) result = SignalFormat::Bam;
-    else if (format->format == sam) result = SignalFormat::Sam;
-    else if (format->format == cram) result = SignalFormat::Cram;
+  if (htsFile* fp = hts_open(path.c_str(), "r")) {
+    const htsFormat* format = hts_get_format(fp);
+    if (format->category == sequence_data) {
+      if (format->format == bam) result = SignalFormat::Bam;
+      else if (format->format == sam) result = SignalFormat::Sam;
+      else if (format->format == cram) result = SignalFormat::Cram;
+    }
+    hts_close(fp);
   }
-  hts_close(fp);
-  if (result == SignalFormat::Auto) fail("{}: not a BAM/SAM/CRAM or bigWig file", path.string());
-  return result;
+  if (result != SignalFormat::Auto) return result;
+  if (const auto text = sniff_text_signal(path))
+    return *text == TextSignalKind::BedGraph ? SignalFormat::BedGraph : SignalFormat::TagAlign;
+  fail("{}: not a BAM/SAM/CRAM, bigWig, tagAlign/BED or bedGraph file", path.string());
 }
 
 }  // namespace achrome

@@ -7,17 +7,24 @@
 
 namespace achrome {
 
-enum class SignalFormat { Auto, Sam, Bam, Cram, BigWig };
+enum class SignalFormat { Auto, Sam, Bam, Cram, BigWig, TagAlign, BedGraph };
 
-// "auto", "bam", "sam", "cram", "bigwig"; throws Error otherwise.
+// "auto", "bam", "sam", "cram", "bigwig", "tagalign" (or "bed": BED reads), "bedgraph"; throws Error otherwise.
 SignalFormat parse_signal_format(std::string_view text);
 std::string_view signal_format_name(SignalFormat format);
 inline bool is_read_format(SignalFormat format) {
   return format == SignalFormat::Sam || format == SignalFormat::Bam || format == SignalFormat::Cram;
 }
 
-// Detects the format from the file's bytes. Throws Error naming the file when it is missing,
-// empty, unreadable, or neither BAM/SAM/CRAM nor bigWig (bigBed is named as unsupported).
+inline bool is_text_format(SignalFormat format) {
+  return format == SignalFormat::TagAlign || format == SignalFormat::BedGraph;
+}
+
+// Detects the format from the file's bytes (text may be plain, gzip or BGZF). Throws Error naming
+// the file when it is missing, empty, unreadable, or none of BAM/SAM/CRAM, bigWig, tagAlign/BED
+// reads or bedGraph (bigBed is named as unsupported). Text is judged by its first data line: four
+// columns with a numeric fourth (or a `track type=bedGraph` line) is bedGraph, otherwise BED reads;
+// `--format` settles the rare BED whose 4th (name) column is a number.
 SignalFormat detect_signal_format(const std::filesystem::path& path);
 
 }  // namespace achrome

@@ -46,7 +46,7 @@ bad() {  # bad "what" "pattern" signal-file [flags]
   rm -rf out
 }
 bad "missing file" "missing.bam: cannot open" missing.bam
-bad "not a signal file" "genes.tsv: not a BAM/SAM/CRAM or bigWig file" genes.tsv
+bad "not a signal file" "genes.tsv: not a BAM/SAM/CRAM, bigWig, tagAlign/BED or bedGraph file" genes.tsv
 bad "truncated BAM" "truncated.bam: truncated" truncated.bam
 # Found only while streaming, after the progress log has started: --quiet leaves the error alone.
 bad "BAM cut mid-stream" "cut_with_eof.bam: read error after record" cut_with_eof.bam --threads 1 --quiet
@@ -57,4 +57,42 @@ bad "truncated bigWig" "truncated.bw: truncated bigWig" truncated.bw
 bad "format disagrees with content" "reads.bam: --format bigwig .* bam" reads.bam --format bigwig
 mkdir -p a_folder
 bad "folder as signal" "a_folder: is a folder" a_folder
+
+# Text signal files (tagAlign/BED reads, bedGraph): the line number of the first broken line. Found
+# while streaming, after the progress log: -q leaves the error alone (as for BAMs above).
+good=$'chr1\t20000\t20036\tN\t1000\t+'
+printf '%s\n%s\nchr1\t2x000\t20036\tN\t1000\t-\n' "$good" "$good" > bad_start.tagAlign
+bad "tagAlign start not a number" "bad_start.tagAlign:3: start '2x000' is not a non-negative integer" bad_start.tagAlign -q
+{ for i in $(seq 1 5000); do echo "$good"; done; printf 'chr1\t20036\t20000\tN\t1000\t+\n'; } | gzip > bad_end.tagAlign.gz
+bad "tagAlign.gz end before start (line 5001, past the first chunk of lines)" \
+  "bad_end.tagAlign.gz:5001: end '20000' is not an integer greater than start 20036" bad_end.tagAlign.gz -q
+printf '%s\nchr1\t20000\n' "$good" > short.tagAlign
+bad "tagAlign with 2 columns" "short.tagAlign:2: expected 'chrom start end" short.tagAlign -q
+printf '%s\nchr1\t100\t136\tN\t1000\t*\n' "$good" > bad_strand.tagAlign
+bad "--extend with a bad strand" "bad_strand.tagAlign:2: strand '\*' must be \+ or -" bad_strand.tagAlign --extend 200 -q
+printf 'track type=bedGraph\nchr1\t0\t100\t1.5\nchr1\t100\t200\tabc\n' > bad_value.bedGraph
+bad "bedGraph value not a number" "bad_value.bedGraph:3: value 'abc' is not a number" bad_value.bedGraph -q
+printf 'chr1\t0\t100\t1.5\nchr1\t50\t200\t2\n' > overlap.bedGraph
+bad "bedGraph overlapping intervals" "overlap.bedGraph:2: interval overlaps the previous" overlap.bedGraph -q
+printf 'chr1\t0\t100\t1.5\nchr1\t100\t200\t2\t7\n' > wide.bedGraph
+bad "bedGraph with 5 columns" "wide.bedGraph:2: expected 'chrom start end value'" wide.bedGraph --format bedgraph -q
+printf 'chrZ\t100\t136\tN\t1000\t+\nchrY\t100\t136\tN\t1000\t+\n' > other.tagAlign
+bad "tagAlign sharing no chromosome" "other.tagAlign: shares no chromosome with genes.tsv .*chrY, chrZ.*chr1" other.tagAlign -q
+printf 'track name=x\n# nothing else\n' > headers_only.tagAlign
+bad "tagAlign with headers only" "headers_only.tagAlign: no data lines" headers_only.tagAlign
+: | gzip > empty.tagAlign.gz
+bad "empty gzip file" "empty.tagAlign.gz: empty file" empty.tagAlign.gz
+{ for i in $(seq 1 20000); do echo "chr1	$((i * 4))	$((i * 4 + 36))	N	1000	+"; done; } > many.tagAlign
+gzip -c many.tagAlign > many.tagAlign.gz
+head -c $(($(stat -c %s many.tagAlign.gz) / 2)) many.tagAlign.gz > cut.tagAlign.gz
+bad "gzip tagAlign cut short" "cut.tagAlign.gz: read error after line" cut.tagAlign.gz -q
+bgzip -c many.tagAlign > many.tagAlign.bgz
+head -c $(($(stat -c %s many.tagAlign.bgz) - 28)) many.tagAlign.bgz > cut_eof.tagAlign.bgz
+bad "BGZF tagAlign without its EOF block" "cut_eof.tagAlign.bgz: truncated file" cut_eof.tagAlign.bgz
+
+# A bigWig that is not one: text in a .bw file, and the bigWig magic over garbage.
+cp genes.tsv fake.bw
+bad "text named .bw" "fake.bw: not a BAM/SAM/CRAM, bigWig" fake.bw
+{ head -c 4 track.bw; head -c 2000 /dev/urandom; } > garbage.bw
+bad "bigWig magic over garbage" "garbage.bw: (truncated|cannot read as a) bigWig" garbage.bw
 finish

@@ -139,7 +139,9 @@ TEST(SignalFormat, DetectedFromContent) {
     EXPECT_NE(std::string(e.what()).find((dir / "empty").string()), std::string::npos);
   }
   EXPECT_EQ(parse_signal_format("bigwig"), SignalFormat::BigWig);
-  EXPECT_THROW(parse_signal_format("bed"), Error);
+  EXPECT_EQ(parse_signal_format("bed"), SignalFormat::TagAlign);  // BED reads
+  EXPECT_EQ(parse_signal_format("bedgraph"), SignalFormat::BedGraph);
+  EXPECT_THROW(parse_signal_format("bigbed"), Error);
 }
 
 TEST(GeneWindows, OverlapQueryMatchesBruteForce) {
