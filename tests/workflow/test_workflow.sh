@@ -18,7 +18,7 @@ binaries: $ACHROME_BIN
 samples: $WORK/samples.tsv
 simulate: {enabled: true, out: $results/simulated, genes: 300, epigenomes: [E001, E002], seed: 7, depth: 1.0}
 annotation: {gtf: $results/simulated/genes.gtf}
-expression: {matrix: $results/simulated/expression.tsv}
+expression: {matrix: "file://$results/simulated/expression.tsv"}  # a URL: exercises the download rule
 marks: [H3K27me3, H3K36me3, H3K4me1, H3K4me3, H3K9me3]
 bins: {upstream: 5000, downstream: 5000, bin_size: 100, orientation: genomic}
 train: {model: attentivechrome, epochs: 3, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
@@ -37,6 +37,7 @@ for eid in E001 E002; do
   [ -s "$results/reports/$eid.html" ] && ok "report $eid" || not_ok "report $eid missing"
   [ -s "$results/runs/$eid/attentivechrome/metrics.json" ] && ok "metrics $eid" || not_ok "metrics $eid missing"
 done
+cmp -s "$results/downloads/expression.tsv" "$results/simulated/expression.tsv" && ok "URL input downloaded" || not_ok "download of a URL input"
 [ -s "$results/reports/summary.html" ] && ok "summary page" || not_ok "summary page missing"
 [ "$(wc -l < "$results/reports/summary.tsv")" -eq 3 ] && ok "summary.tsv has 2 runs" || not_ok "summary.tsv rows"
 

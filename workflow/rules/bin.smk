@@ -2,7 +2,7 @@
 rule bin:
     input:
         genes=f"{RESULTS}/genes.tsv",
-        signal=lambda wc: SIGNAL[(wc.eid, wc.mark)],
+        signal=lambda wc: local(SIGNAL[(wc.eid, wc.mark)]),
     output:
         f"{RESULTS}/bins/{{eid}}/{{mark}}.npy",
     params:
@@ -10,6 +10,7 @@ rule bin:
         window=lambda wc: (
             f"--upstream {config['bins']['upstream']} --downstream {config['bins']['downstream']}"
             f" --bin-size {config['bins']['bin_size']} --orientation {config['bins']['orientation']}"
+            + (f" --chrom-sizes {config['bins']['chrom_sizes']}" if config["bins"].get("chrom_sizes") else "")
         ),
     log:
         f"{RESULTS}/logs/bin/{{eid}}/{{mark}}.log",

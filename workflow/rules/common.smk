@@ -1,6 +1,7 @@
 # Config and sample sheet handling shared by all rules.
 import csv
 import os
+import re
 
 from snakemake.utils import validate
 
@@ -32,9 +33,29 @@ for _eid in EPIGENOMES:
     if _missing:
         raise ValueError(f"{config['samples']}: epigenome {_eid} has no signal for marks {', '.join(_missing)}")
 
+def is_url(path):
+    return re.match(r"^(https?|ftp|file)://", path) is not None
+
+
+def local(path):
+    """Inputs may be URLs (the Roadmap configuration names the upstream files): they are fetched
+    once into results/downloads/ by the download rule, and every rule reads the local copy."""
+    return f"{RESULTS}/downloads/{os.path.basename(path)}" if is_url(path) else path
+
+
+DOWNLOADS = {}
+for _url in [row["signal"] for row in SAMPLES] + [config["annotation"]["gtf"], config["expression"]["matrix"]]:
+    if is_url(_url):
+        _copy = local(_url)
+        if DOWNLOADS.get(_copy, _url) != _url:
+            raise ValueError(f"two inputs download to the same file name {_copy}: {DOWNLOADS[_copy]} and {_url}")
+        DOWNLOADS[_copy] = _url
+
+
 wildcard_constraints:
     eid="[^/]+",
     mark="[^/]+",
+    download="[^/]+",
 
 
 def achrome(stage):

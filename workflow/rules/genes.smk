@@ -1,7 +1,7 @@
 # The gene spine: one row per gene, fixed order for every matrix downstream.
 rule genes:
     input:
-        config["annotation"]["gtf"],
+        local(config["annotation"]["gtf"]),
     output:
         f"{RESULTS}/genes.tsv",
     params:
@@ -9,6 +9,7 @@ rule genes:
         extra=" ".join(
             [f"--gene-type {t}" for t in config["annotation"].get("gene_types", [])]
             + (["--strip-version"] if config["annotation"].get("strip_version", False) else [])
+            + [config["annotation"].get("extra", "")]
         ),
     log:
         f"{RESULTS}/logs/genes.log",

@@ -2,7 +2,7 @@
 rule label:
     input:
         genes=f"{RESULTS}/genes.tsv",
-        expression=config["expression"]["matrix"],
+        expression=local(config["expression"]["matrix"]),
     output:
         labels=f"{RESULTS}/labels/{{eid}}.tsv",
         summary=f"{RESULTS}/labels/{{eid}}.json",
