@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_option("--device", device, "cpu or cuda (cuda fails if no GPU is usable)")->capture_default_str();
 
   return stage.run(argc, argv, [&] {
-    torch::set_num_threads(stage.threads());
+    achrome::configure_cpu(stage.threads());
     const auto torch_device = achrome::parse_device(device);
     auto options = achrome::infer_options_from_state_dict_file(weights);
     const auto inputs = achrome::read_stacked_inputs(input);

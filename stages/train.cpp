@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
 
   return stage.run(argc, argv, [&] {
     options.device = device;
-    torch::set_num_threads(stage.threads());
+    achrome::configure_cpu(stage.threads());
     std::vector<achrome::MarkFile> marks;
     for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
     achrome::parse_device(device);  // fail on an unusable device before reading any data

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <torch/serialize.h>
 
+#include "model/lstm_kernels.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -44,57 +45,96 @@ StackedLstmWeights stack_lstm_weights(const std::vector<torch::nn::LSTM>& lstms)
   return {torch::stack(w_ih), torch::stack(w_hh), torch::stack(bias)};
 }
 
+// Rows of a [S, B, .] step handled per task when the element-wise kernels are split across
+// threads: a training batch (S = 10, B = 16) stays on one thread, where a fork/join would cost more
+// than the work; scoring batches of hundreds of genes are split.
+constexpr int64_t kRowsPerTask = 256;
+
+float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>(); }
+
+// What one run of the recurrence leaves for the backward pass ([T, S, B, .] each).
+struct RecurrenceTrace {
+  torch::Tensor gates;       // activated gates i, f, g, o
+  torch::Tensor cells;       // c_t
+  torch::Tensor tanh_cells;  // tanh(c_t)
+};
+
 // The recurrence of S independent single-layer LSTMs advanced in lockstep: at every step one
-// batched matrix product advances all S sequences (marks x directions) instead of S small ones.
+// batched matrix product advances all S sequences (marks x directions) instead of S small ones,
+// and one fused kernel (lstm_kernels.cpp) does the cell's element-wise maths.
 // The arithmetic per sequence is PyTorch's LSTM cell, gate order (input, forget, cell, output):
 //   i, f, o = sigmoid(.), g = tanh(.), c' = f c + i g, h' = o tanh(c').
-// Shapes: x [S, T, B, I], w_ih_t [S, I, 4H], w_hh_t [S, H, 4H], bias [S, 1, 4H]; states -> [T, S, B, H].
-// When gates/cells are given ([T, S, B, 4H] / [T, S, B, H]) the activated gates and cell states of
-// every step are kept for the backward pass; otherwise one step's worth of buffer is reused.
-void lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih_t, const torch::Tensor& w_hh_t,
-                     const torch::Tensor& bias, torch::Tensor& states, torch::Tensor* gates, torch::Tensor* cells) {
-  const int64_t sequences = x.size(0), steps = x.size(1), batch = x.size(2), hidden = w_hh_t.size(1);
-  auto step_gates = torch::empty({sequences, batch, 4 * hidden}, x.options());
-  auto cell = torch::zeros({sequences, batch, hidden}, x.options());
-  auto hidden_state = torch::zeros({sequences, batch, hidden}, x.options());
-  for (int64_t t = 0; t < steps; ++t) {
-    auto g = gates ? (*gates)[t] : step_gates;
-    // One count per bin (level 1): the input term is a broadcast product, far cheaper than a
-    // matrix product with an inner dimension of 1.
-    if (x.size(3) == 1)
-      torch::addcmul_out(g, bias, x.select(1, t), w_ih_t);
-    else
-      torch::baddbmm_out(g, bias, x.select(1, t), w_ih_t);
-    g.baddbmm_(hidden_state, w_hh_t);
-    g.narrow(2, 0, 2 * hidden).sigmoid_();  // input and forget gates are adjacent
-    g.narrow(2, 3 * hidden, hidden).sigmoid_();
-    const auto candidate = g.narrow(2, 2 * hidden, hidden).tanh_();
-    if (cells) {
-      auto next = (*cells)[t];
-      torch::mul_out(next, g.narrow(2, hidden, hidden), cell);
-      cell = next;
-    } else {
-      cell.mul_(g.narrow(2, hidden, hidden));
-    }
-    cell.addcmul_(g.narrow(2, 0, hidden), candidate);
-    hidden_state = states[t];
-    torch::tanh_out(hidden_state, cell);
-    hidden_state.mul_(g.narrow(2, 3 * hidden, hidden));
+// Shapes: x [S, T, B, I] contiguous, w_ih [S, 4H, I], w_hh [S, 4H, H], bias [S, 4H] -> states
+// [T, S, B, H]. With a trace, every step's activations are kept for backward; without, one step's
+// worth of buffers is reused (scoring).
+torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih, const torch::Tensor& w_hh,
+                              const torch::Tensor& bias, RecurrenceTrace* trace) {
+  TORCH_CHECK(x.is_contiguous() && x.scalar_type() == torch::kFloat32 && x.device().is_cpu(),
+              "lstm_recurrence needs a contiguous float32 CPU input");
+  const int64_t sequences = x.size(0), steps = x.size(1), batch = x.size(2), inputs = x.size(3),
+                hidden = w_hh.size(2), rows = sequences * batch;
+  const auto options = x.options();
+  const auto w_ih_c = w_ih.contiguous(), bias_c = bias.contiguous();
+  const auto w_hh_t = w_hh.transpose(1, 2);  // [S, H, 4H], read transposed by the matrix product
+  auto states = torch::empty({steps, sequences, batch, hidden}, options);
+  torch::Tensor gates, cells, tanh_cells;
+  if (trace) {
+    gates = torch::empty({steps, sequences, batch, 4 * hidden}, options);
+    cells = torch::empty({steps, sequences, batch, hidden}, options);
+    tanh_cells = torch::empty({steps, sequences, batch, hidden}, options);
+  } else {
+    gates = torch::empty({1, sequences, batch, 4 * hidden}, options);
+    cells = torch::empty({2, sequences, batch, hidden}, options);  // current and previous step
+    tanh_cells = torch::empty({1, sequences, batch, hidden}, options);
   }
+  const auto zero_cell = torch::zeros({sequences, batch, hidden}, options);
+  // One count per bin (level 1): the input term x_t * w_ih is a rank-1 product the kernel adds on
+  // the fly. Wider inputs (level 2) get all steps' input terms from one matrix product.
+  torch::Tensor input_term;
+  if (inputs != 1)
+    input_term = torch::bmm(x.view({sequences, steps * batch, inputs}), w_ih_c.transpose(1, 2));  // [S, T*B, 4H]
+
+  lstm_kernels::StepForward step;
+  step.batch = batch;
+  step.hidden = hidden;
+  step.bias = float_data(bias_c);
+  if (inputs == 1) {
+    step.w_ih = float_data(w_ih_c);
+    step.input_sequence_stride = steps * batch;
+  } else {
+    step.input_term_sequence_stride = steps * batch * 4 * hidden;
+  }
+  for (int64_t t = 0; t < steps; ++t) {
+    auto step_gates = gates[trace ? t : 0];
+    if (t == 0)
+      step_gates.zero_();  // h_0 = 0
+    else
+      torch::bmm_out(step_gates, states[t - 1], w_hh_t);
+    step.gates = float_data(step_gates);
+    if (inputs == 1)
+      step.input = float_data(x) + t * batch;
+    else
+      step.input_term = float_data(input_term) + t * batch * 4 * hidden;
+    step.cell_previous = t == 0 ? float_data(zero_cell) : float_data(cells[trace ? t - 1 : (t - 1) % 2]);
+    step.cell = float_data(cells[trace ? t : t % 2]);
+    step.tanh_cell = float_data(tanh_cells[trace ? t : 0]);
+    step.hidden_state = float_data(states[t]);
+    at::parallel_for(0, rows, kRowsPerTask,
+                     [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
+  }
+  if (trace) *trace = {gates, cells, tanh_cells};
+  return states;
 }
 
-// Backpropagation through time for lstm_recurrence, written out so that a training step costs a
-// few fused tensor operations per bin instead of an autograd graph of a dozen nodes per bin.
+// Backpropagation through time for lstm_recurrence, written out so that a training step costs one
+// fused kernel and one matrix product per bin instead of an autograd graph of a dozen nodes per bin.
 class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& w_ih, const torch::Tensor& w_hh, const torch::Tensor& bias) {
-    const int64_t sequences = x.size(0), steps = x.size(1), batch = x.size(2), hidden = w_hh.size(2);
-    auto states = torch::empty({steps, sequences, batch, hidden}, x.options());
-    auto gates = torch::empty({steps, sequences, batch, 4 * hidden}, x.options());
-    auto cells = torch::empty({steps, sequences, batch, hidden}, x.options());
-    lstm_recurrence(x, w_ih.transpose(1, 2), w_hh.transpose(1, 2), bias.unsqueeze(1), states, &gates, &cells);
-    ctx->save_for_backward({x, w_ih, w_hh, gates, cells, states});
+    RecurrenceTrace trace;
+    auto states = lstm_recurrence(x, w_ih, w_hh, bias, &trace);
+    ctx->save_for_backward({x, w_ih, w_hh, trace.gates, trace.cells, trace.tanh_cells, states});
     return states;
   }
 
@@ -102,31 +142,27 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
                                                  torch::autograd::variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
     const auto &x = saved[0], &w_ih = saved[1], &w_hh = saved[2], &gates = saved[3], &cells = saved[4],
-               &states = saved[5];
-    const int64_t steps = x.size(1), sequences = x.size(0), batch = x.size(2), hidden = w_hh.size(2);
+               &tanh_cells = saved[5], &states = saved[6];
+    const int64_t steps = x.size(1), sequences = x.size(0), batch = x.size(2), hidden = w_hh.size(2),
+                  rows = sequences * batch;
     const auto grad_states = grad_outputs[0].contiguous();  // [T, S, B, H]
     auto grad_gates = torch::empty_like(gates);              // w.r.t. the pre-activation gates
-    auto grad_hidden = torch::zeros({sequences, batch, hidden}, x.options());
+    auto grad_recurrent = torch::zeros({sequences, batch, hidden}, x.options());  // dL/dh_t via step t + 1
     auto grad_cell = torch::zeros({sequences, batch, hidden}, x.options());
+    const auto zero_cell = torch::zeros({sequences, batch, hidden}, x.options());
+    lstm_kernels::StepBackward step;
+    step.hidden = hidden;
+    step.grad_recurrent = float_data(grad_recurrent);
+    step.grad_cell = float_data(grad_cell);
     for (int64_t t = steps - 1; t >= 0; --t) {
-      const auto g = gates[t];
-      const auto input_gate = g.narrow(2, 0, hidden), forget_gate = g.narrow(2, hidden, hidden),
-                 candidate = g.narrow(2, 2 * hidden, hidden), output_gate = g.narrow(2, 3 * hidden, hidden);
-      const auto previous_cell = t > 0 ? cells[t - 1] : torch::zeros_like(grad_cell);
-      grad_hidden.add_(grad_states[t]);
-      const auto tanh_cell = torch::tanh(cells[t]);
-      // dc = dh * o * (1 - tanh(c)^2) + dc from the next step
-      grad_cell.addcmul_(grad_hidden * output_gate, 1 - tanh_cell * tanh_cell);
-      auto dg = grad_gates[t];
-      // sigmoid' = s (1 - s), tanh' = 1 - t^2
-      auto grad_input = dg.narrow(2, 0, hidden), grad_forget = dg.narrow(2, hidden, hidden),
-           grad_candidate = dg.narrow(2, 2 * hidden, hidden), grad_output = dg.narrow(2, 3 * hidden, hidden);
-      torch::mul_out(grad_input, grad_cell * candidate, input_gate * (1 - input_gate));
-      torch::mul_out(grad_forget, grad_cell * previous_cell, forget_gate * (1 - forget_gate));
-      torch::mul_out(grad_candidate, grad_cell * input_gate, 1 - candidate * candidate);
-      torch::mul_out(grad_output, grad_hidden * tanh_cell, output_gate * (1 - output_gate));
-      grad_cell.mul_(forget_gate);
-      torch::bmm_out(grad_hidden, dg, w_hh);  // [S, B, 4H] x [S, 4H, H]
+      step.gates = float_data(gates[t]);
+      step.cell_previous = t > 0 ? float_data(cells[t - 1]) : float_data(zero_cell);
+      step.tanh_cell = float_data(tanh_cells[t]);
+      step.grad_output = float_data(grad_states[t]);
+      step.grad_gates = float_data(grad_gates[t]);
+      at::parallel_for(0, rows, kRowsPerTask,
+                       [&](int64_t begin, int64_t end) { lstm_kernels::step_backward(step, begin, end); });
+      if (t > 0) torch::bmm_out(grad_recurrent, grad_gates[t], w_hh);  // [S, B, 4H] x [S, 4H, H]
     }
     // Parameter gradients summed over all steps at once: [S, 4H, T*B] x [S, T*B, .].
     const auto grad_flat = grad_gates.permute({1, 0, 2, 3}).reshape({sequences, steps * batch, 4 * hidden});
@@ -138,7 +174,9 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
     auto grad_w_hh = torch::bmm(grad_flat_t, previous_states);
     auto grad_w_ih = torch::bmm(grad_flat_t, x.reshape({sequences, steps * batch, x.size(3)}));
     auto grad_bias = grad_flat.sum(1);
-    auto grad_x = torch::bmm(grad_flat, w_ih).view({sequences, steps, batch, x.size(3)});
+    // The level-1 input is data: no gradient needed (saves a [S, T*B, 4H] x [S, 4H, 1] product).
+    torch::Tensor grad_x;
+    if (ctx->needs_input_grad(0)) grad_x = torch::bmm(grad_flat, w_ih).view({sequences, steps, batch, x.size(3)});
     return {grad_x, grad_w_ih, grad_w_hh, grad_bias};
   }
 };
@@ -154,9 +192,7 @@ torch::Tensor lockstep_bilstm(const torch::Tensor& x, const StackedLstmWeights& 
   if (torch::GradMode::is_enabled()) {
     states = LockstepLstmFunction::apply(both, weights.w_ih, weights.w_hh, weights.bias);
   } else {
-    states = torch::empty({both.size(1), both.size(0), both.size(2), weights.w_hh.size(2)}, x.options());
-    lstm_recurrence(both, weights.w_ih.transpose(1, 2), weights.w_hh.transpose(1, 2), weights.bias.unsqueeze(1),
-                    states, nullptr, nullptr);
+    states = lstm_recurrence(both, weights.w_ih, weights.w_hh, weights.bias, nullptr);
   }
   const auto forward_states = states.narrow(1, 0, groups);
   const auto reverse_states = states.narrow(1, groups, groups).flip({0});

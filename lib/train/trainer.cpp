@@ -1,5 +1,8 @@
 #include "train/trainer.hpp"
 
+#include <dlfcn.h>
+#include <malloc.h>
+
 #include <chrono>
 
 #include "metrics/classification.hpp"
@@ -52,6 +55,23 @@ torch::Device parse_device(const std::string& name) {
   fail("--device {}: expected cpu or cuda", name);
 }
 
+void configure_cpu(int threads) {
+  torch::set_num_threads(threads);
+  // OpenBLAS (the BLAS of Debian's LibTorch) runs its own thread pool whose idle workers spin on
+  // sched_yield: next to LibTorch's OpenMP threads on few cores they steal the CPU the work needs
+  // (at --threads 1 its spare worker took half the samples of a profile). The matrices here are
+  // small, so BLAS gets one thread and parallelism comes from LibTorch. Looked up at run time
+  // because other BLAS builds have no such function.
+  using SetThreads = void (*)(int);
+  if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    set_blas_threads(1);
+  // Every training batch allocates and frees the same multi-megabyte activation buffers. glibc's
+  // defaults map such blocks fresh from the kernel and hand them back on free, so each batch paid
+  // page faults and page zeroing (~15% of an epoch); keep them in the heap instead.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 torch::Tensor inputs_tensor(const TrainingSet& data) {
   return torch::from_blob(const_cast<float*>(data.inputs.data()),
                           {static_cast<int64_t>(data.genes()), static_cast<int64_t>(data.bins),
@@ -62,19 +82,34 @@ torch::Tensor inputs_tensor(const TrainingSet& data) {
 
 Scores score_genes(AttentiveChrome& model, const torch::Tensor& inputs, torch::Device device, int batch_size,
                    bool attention) {
-  torch::NoGradGuard no_grad;
   model->eval();
-  std::vector<torch::Tensor> logits, alphas, betas;
   const int64_t genes = inputs.size(0);
-  for (int64_t start = 0; start < genes; start += batch_size) {
-    const auto batch = inputs.narrow(0, start, std::min<int64_t>(batch_size, genes - start)).to(device);
-    auto out = model->forward(batch);
-    logits.push_back(out.logits.to(torch::kCPU));
-    if (attention) {
-      alphas.push_back(out.alpha.to(torch::kCPU));
-      betas.push_back(out.beta.to(torch::kCPU));
+  // On the CPU the batches are scored in parallel, one per thread: a whole forward pass per task
+  // parallelises far better than the small per-bin operations inside one. The batch count is
+  // rounded up to a multiple of the thread count so that the threads finish together.
+  const int64_t workers = device.is_cpu() ? std::max(1, at::get_num_threads()) : 1;
+  int64_t batches = std::max<int64_t>(1, (genes + batch_size - 1) / batch_size);
+  batches = (batches + workers - 1) / workers * workers;
+  const int64_t per_batch = std::max<int64_t>(1, (genes + batches - 1) / batches);
+  batches = (genes + per_batch - 1) / per_batch;
+  std::vector<torch::Tensor> logits(batches), alphas(batches), betas(batches);
+  auto score = [&](int64_t first, int64_t last) {
+    torch::NoGradGuard no_grad;  // thread-local: set in every worker
+    for (int64_t index = first; index < last; ++index) {
+      const int64_t start = index * per_batch;
+      const auto batch = inputs.narrow(0, start, std::min<int64_t>(per_batch, genes - start)).to(device);
+      auto out = model->forward(batch);
+      logits[index] = out.logits.to(torch::kCPU);
+      if (attention) {
+        alphas[index] = out.alpha.to(torch::kCPU);
+        betas[index] = out.beta.to(torch::kCPU);
+      }
     }
-  }
+  };
+  if (workers > 1 && batches > 1)
+    at::parallel_for(0, batches, 1, score);
+  else
+    score(0, batches);
   Scores scores;
   const auto options = torch::TensorOptions().dtype(torch::kFloat32);
   scores.logits = logits.empty() ? torch::empty({0}, options) : torch::cat(logits);

@@ -73,6 +73,11 @@ struct TrainResult {
 TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& options,
                                    const std::function<void(const EpochRecord&)>& on_epoch = {});
 
+// Process-wide CPU settings for training and scoring, called once by the stages before any tensor
+// work: `threads` LibTorch intra-op threads, a single-threaded BLAS (see the .cpp for why) and an
+// allocator that keeps freed activation buffers instead of returning them to the kernel.
+void configure_cpu(int threads);
+
 // The whole [genes, bins, marks] buffer of a training set as a CPU tensor (shares no memory).
 torch::Tensor inputs_tensor(const TrainingSet& data);
 

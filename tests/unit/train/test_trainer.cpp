@@ -97,3 +97,31 @@ TEST(Trainer, RejectsSplitsWithoutBothClassesAndUnusableDevices) {
   }
   EXPECT_EQ(parse_device("cpu"), torch::Device(torch::kCPU));
 }
+
+// Scoring splits the genes into batches and, with several threads, scores the batches in parallel
+// (and the fused LSTM kernels split large batches by rows): every split must give the same scores
+// as one serial pass, in gene order, with attention rows that still sum to 1.
+TEST(Trainer, ParallelScoringEqualsOneSerialBatch) {
+  const auto data = planted_set(150, 20, 11);
+  torch::manual_seed(2);
+  AttentiveChromeOptions model_options;
+  model_options.marks = 3;
+  model_options.bins = 20;
+  AttentiveChrome model(model_options);
+  const auto inputs = inputs_tensor(data);
+  const int threads_before = at::get_num_threads();
+  at::set_num_threads(1);
+  const auto serial = score_genes(model, inputs, torch::kCPU, 1000, true);
+  at::set_num_threads(2);
+  for (int batch_size : {7, 64, 1000}) {
+    SCOPED_TRACE(batch_size);
+    const auto parallel = score_genes(model, inputs, torch::kCPU, batch_size, true);
+    ASSERT_EQ(parallel.logits.sizes(), serial.logits.sizes());
+    EXPECT_LT((parallel.logits - serial.logits).abs().max().item<double>(), 1e-5);
+    EXPECT_LT((parallel.alpha - serial.alpha).abs().max().item<double>(), 1e-6);
+    EXPECT_LT((parallel.beta - serial.beta).abs().max().item<double>(), 1e-6);
+    EXPECT_LT((parallel.alpha.sum(2) - 1).abs().max().item<double>(), 1e-5);
+  }
+  at::set_num_threads(threads_before);
+  EXPECT_GT((serial.logits.max() - serial.logits.min()).item<double>(), 0.0);
+}
