@@ -13,6 +13,7 @@
 #include <tbb/parallel_for.h>
 
 #include "signal/gene_windows.hpp"
+#include "signal/track_mean.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -117,26 +118,13 @@ std::vector<float> bin_bigwig(const std::filesystem::path& path, const std::vect
         for (std::uint32_t i = 0; i < found->l; ++i) {
           const double value = found->value[i];
           if (std::isnan(value)) continue;  // a stored NaN is missing data, as in deepTools
-          std::int64_t a = std::max<std::int64_t>(found->start[i], lo);
-          const std::int64_t b = std::min<std::int64_t>(found->end[i], hi);
-          while (a < b) {  // split the interval at bin edges
-            const std::int64_t k = (a - w.start) / bin_size;
-            const std::int64_t edge = std::min(b, w.start + (k + 1) * bin_size);
-            sum[k] += value * static_cast<double>(edge - a);
-            covered[k] += static_cast<double>(edge - a);
-            a = edge;
-          }
+          add_track_interval(sum.data(), covered.data(), w.start, bin_size,
+                             std::max<std::int64_t>(found->start[i], lo), std::min<std::int64_t>(found->end[i], hi),
+                             value);
         }
       }
-      float* row = matrix.data() + static_cast<std::size_t>(w.row) * bins;
-      for (int k = 0; k < bins; ++k) {
-        double value;
-        if (nan_missing)
-          value = covered[k] > 0 ? sum[k] / covered[k] : std::numeric_limits<double>::quiet_NaN();
-        else
-          value = sum[k] / static_cast<double>(bin_size);
-        row[w.reversed ? bins - 1 - k : k] = static_cast<float>(value);
-      }
+      write_track_means(sum.data(), covered.data(), bins, bin_size, nan_missing, w.reversed,
+                        matrix.data() + static_cast<std::size_t>(w.row) * bins);
     }
     spdlog::debug("{}: {} windows binned", chrom.name, chrom.windows.size());
   });

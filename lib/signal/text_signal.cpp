@@ -17,6 +17,7 @@
 
 #include "genome/chrom_names.hpp"
 #include "signal/gene_windows.hpp"
+#include "signal/track_mean.hpp"
 #include "util/error.hpp"
 #include "util/line_reader.hpp"
 #include "util/parse.hpp"
@@ -452,15 +453,7 @@ std::vector<float> bin_bedgraph(const std::filesystem::path& path, const std::ve
       const GeneWindow& w = c->windows[i];
       double* sum = s.sum.data() + static_cast<std::size_t>(w.row) * bins;
       double* covered = s.covered.data() + static_cast<std::size_t>(w.row) * bins;
-      std::int64_t a = std::max(lo, w.start);
-      const std::int64_t b = std::min(hi, w.start + length);
-      while (a < b) {  // split the interval at bin edges
-        const std::int64_t k = (a - w.start) / bin_size;
-        const std::int64_t edge = std::min(b, w.start + (k + 1) * bin_size);
-        sum[k] += value * static_cast<double>(edge - a);
-        covered[k] += static_cast<double>(edge - a);
-        a = edge;
-      }
+      add_track_interval(sum, covered, w.start, bin_size, std::max(lo, w.start), std::min(hi, w.start + length), value);
     }
   });
 
@@ -483,12 +476,7 @@ std::vector<float> bin_bedgraph(const std::filesystem::path& path, const std::ve
     if (!index || !present[static_cast<std::size_t>(*index)]) continue;
     const bool reversed = spec.column(0, genes[row].strand) != 0;
     const std::size_t at = row * static_cast<std::size_t>(bins);
-    for (int k = 0; k < bins; ++k) {
-      const double value = nan_missing ? (covered[at + k] > 0 ? sum[at + k] / covered[at + k]
-                                                              : std::numeric_limits<double>::quiet_NaN())
-                                       : sum[at + k] / static_cast<double>(bin_size);
-      matrix[at + (reversed ? bins - 1 - k : k)] = static_cast<float>(value);
-    }
+    write_track_means(sum.data() + at, covered.data() + at, bins, bin_size, nan_missing, reversed, matrix.data() + at);
   }
   spdlog::info("{}: {} intervals", name, lines);
   return matrix;
