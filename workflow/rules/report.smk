@@ -6,7 +6,7 @@ rule report:
         report(f"{RESULTS}/reports/{{eid}}.html", caption="../report/run.rst", category="Runs"),
     params:
         exe=achrome("report"),
-        run=lambda wc: run_dir(wc.eid),
+        run=lambda wc, input: os.path.dirname(input.metrics),
     log:
         f"{RESULTS}/logs/report/{{eid}}.log",
     shell:

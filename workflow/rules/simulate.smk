@@ -18,7 +18,7 @@ if config["simulate"]["enabled"]:
             exe=achrome("simulate"),
             epigenomes=",".join(_sim["epigenomes"]),
             marks=",".join(MARKS),
-            out=_sim["out"],
+            out=lambda wc, output: os.path.dirname(output.gtf),
             genes=_sim["genes"],
             seed=_sim["seed"],
             depth=_sim["depth"],

@@ -16,7 +16,7 @@ rule train:
         beta=f"{RESULTS}/runs/{{eid}}/{_train['model']}/beta.npy",
     params:
         exe=achrome("train"),
-        out=lambda wc: run_dir(wc.eid),
+        out=lambda wc, output: os.path.dirname(output.metrics),
         marks=lambda wc: " ".join(f"--mark {mark}={RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS),
     log:
         f"{RESULTS}/logs/train/{{eid}}.log",
