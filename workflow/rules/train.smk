@@ -18,6 +18,10 @@ rule train:
         exe=achrome("train"),
         out=lambda wc, output: os.path.dirname(output.metrics),
         marks=lambda wc: " ".join(f"--mark {mark}={RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS),
+        hyper=(
+            f"--epochs {_train['epochs']} --batch-size {_train['batch_size']} --lr {_train['lr']}"
+            f" --seed {_train['seed']} --device {_train['device']}"
+        ),
     log:
         f"{RESULTS}/logs/train/{{eid}}.log",
     threads: _train["threads"]
@@ -25,5 +29,4 @@ rule train:
         mem_mb=1500,
     shell:
         "{params.exe} --genes {input.genes} --labels {input.labels} {params.marks} --out {params.out}"
-        " --epigenome {wildcards.eid} --epochs {_train[epochs]} --batch-size {_train[batch_size]}"
-        " --lr {_train[lr]} --seed {_train[seed]} --device {_train[device]} --threads {threads} 2> {log}"
+        " --epigenome {wildcards.eid} {params.hyper} --threads {threads} 2> {log}"
