@@ -54,9 +54,10 @@ float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>()
 
 // What one run of the recurrence leaves for the backward pass ([T, S, B, .] each).
 struct RecurrenceTrace {
-  torch::Tensor gates;       // activated gates i, f, g, o
+  torch::Tensor gates;       // activated gates i, f, g, o, [S, T, B, 4H]
   torch::Tensor cells;       // c_t
   torch::Tensor tanh_cells;  // tanh(c_t)
+  torch::Tensor states;      // h_t
 };
 
 // The recurrence of S independent single-layer LSTMs advanced in lockstep: at every step one
@@ -64,9 +65,11 @@ struct RecurrenceTrace {
 // and one fused kernel (lstm_kernels.cpp) does the cell's element-wise maths.
 // The arithmetic per sequence is PyTorch's LSTM cell, gate order (input, forget, cell, output):
 //   i, f, o = sigmoid(.), g = tanh(.), c' = f c + i g, h' = o tanh(c').
-// Shapes: x [S, T, B, I] contiguous, w_ih [S, 4H, I], w_hh [S, 4H, H], bias [S, 4H] -> states
-// [T, S, B, H]. With a trace, every step's activations are kept for backward; without, one step's
-// worth of buffers is reused (scoring).
+// Shapes: x [S, T, B, I] contiguous, sequence s = d * G + g being direction d of bidirectional LSTM
+// g (direction 1 given the reversed input), w_ih [S, 4H, I], w_hh [S, 4H, H], bias [S, 4H] ->
+// [G, T, B, 2H], PyTorch's bidirectional output per LSTM (forward-direction features first). With a trace,
+// every step's activations are kept for backward; without, two steps' worth of buffers are reused
+// (scoring).
 torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih, const torch::Tensor& w_hh,
                               const torch::Tensor& bias, RecurrenceTrace* trace) {
   TORCH_CHECK(x.is_contiguous() && x.scalar_type() == torch::kFloat32 && x.device().is_cpu(),
@@ -75,15 +78,17 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
                 hidden = w_hh.size(2), rows = sequences * batch;
   const auto options = x.options();
   const auto w_ih_c = w_ih.contiguous(), bias_c = bias.contiguous();
-  const auto w_hh_t = w_hh.transpose(1, 2);  // [S, H, 4H], read transposed by the matrix product
-  auto states = torch::empty({steps, sequences, batch, hidden}, options);
+  const auto w_hh_t = w_hh.transpose(1, 2).contiguous();  // [S, H, 4H]: rows of W_hh^T for the kernel's product
+  const int64_t groups = sequences / 2;
+  auto output = torch::empty({groups, steps, batch, 2 * hidden}, options);
+  auto states = torch::empty({trace ? steps : 2, sequences, batch, hidden}, options);
   torch::Tensor gates, cells, tanh_cells;
   if (trace) {
-    gates = torch::empty({steps, sequences, batch, 4 * hidden}, options);
+    gates = torch::empty({sequences, steps, batch, 4 * hidden}, options);  // sequence-major, see StepForward
     cells = torch::empty({steps, sequences, batch, hidden}, options);
     tanh_cells = torch::empty({steps, sequences, batch, hidden}, options);
   } else {
-    gates = torch::empty({1, sequences, batch, 4 * hidden}, options);
+    gates = torch::empty({sequences, 1, batch, 4 * hidden}, options);
     cells = torch::empty({2, sequences, batch, hidden}, options);  // current and previous step
     tanh_cells = torch::empty({1, sequences, batch, hidden}, options);
   }
@@ -98,6 +103,9 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
   step.batch = batch;
   step.hidden = hidden;
   step.bias = float_data(bias_c);
+  step.w_hh_transposed = float_data(w_hh_t);
+  step.gates_sequence_stride = gates.size(1) * batch * 4 * hidden;
+  step.output = {float_data(output), groups, steps, 0};
   if (inputs == 1) {
     step.w_ih = float_data(w_ih_c);
     step.input_sequence_stride = steps * batch;
@@ -105,12 +113,8 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
     step.input_term_sequence_stride = steps * batch * 4 * hidden;
   }
   for (int64_t t = 0; t < steps; ++t) {
-    auto step_gates = gates[trace ? t : 0];
-    if (t == 0)
-      step_gates.zero_();  // h_0 = 0
-    else
-      torch::bmm_out(step_gates, states[t - 1], w_hh_t);
-    step.gates = float_data(step_gates);
+    step.gates = float_data(gates) + (trace ? t : 0) * batch * 4 * hidden;
+    step.hidden_previous = t == 0 ? nullptr : float_data(states[trace ? t - 1 : (t - 1) % 2]);  // h_0 = 0
     if (inputs == 1)
       step.input = float_data(x) + t * batch;
     else
@@ -118,12 +122,13 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
     step.cell_previous = t == 0 ? float_data(zero_cell) : float_data(cells[trace ? t - 1 : (t - 1) % 2]);
     step.cell = float_data(cells[trace ? t : t % 2]);
     step.tanh_cell = float_data(tanh_cells[trace ? t : 0]);
-    step.hidden_state = float_data(states[t]);
+    step.hidden_state = float_data(states[trace ? t : t % 2]);
+    step.output.time = t;
     at::parallel_for(0, rows, kRowsPerTask,
                      [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
   }
-  if (trace) *trace = {gates, cells, tanh_cells};
-  return states;
+  if (trace) *trace = {gates, cells, tanh_cells, states};
+  return output;
 }
 
 // Backpropagation through time for lstm_recurrence, written out so that a training step costs one
@@ -133,9 +138,9 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& w_ih, const torch::Tensor& w_hh, const torch::Tensor& bias) {
     RecurrenceTrace trace;
-    auto states = lstm_recurrence(x, w_ih, w_hh, bias, &trace);
-    ctx->save_for_backward({x, w_ih, w_hh, trace.gates, trace.cells, trace.tanh_cells, states});
-    return states;
+    auto output = lstm_recurrence(x, w_ih, w_hh, bias, &trace);
+    ctx->save_for_backward({x, w_ih, w_hh, trace.gates, trace.cells, trace.tanh_cells, trace.states});
+    return output;
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -145,27 +150,30 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
                &tanh_cells = saved[5], &states = saved[6];
     const int64_t steps = x.size(1), sequences = x.size(0), batch = x.size(2), hidden = w_hh.size(2),
                   rows = sequences * batch;
-    const auto grad_states = grad_outputs[0].contiguous();  // [T, S, B, H]
-    auto grad_gates = torch::empty_like(gates);              // w.r.t. the pre-activation gates
+    const auto grad_output = grad_outputs[0].contiguous();  // [G, T, B, 2H]
+    auto grad_gates = torch::empty_like(gates);              // w.r.t. the pre-activation gates, [S, T, B, 4H]
     auto grad_recurrent = torch::zeros({sequences, batch, hidden}, x.options());  // dL/dh_t via step t + 1
     auto grad_cell = torch::zeros({sequences, batch, hidden}, x.options());
     const auto zero_cell = torch::zeros({sequences, batch, hidden}, x.options());
+    const auto w_hh_c = w_hh.contiguous();
     lstm_kernels::StepBackward step;
+    step.batch = batch;
     step.hidden = hidden;
+    step.gates_sequence_stride = steps * batch * 4 * hidden;
     step.grad_recurrent = float_data(grad_recurrent);
     step.grad_cell = float_data(grad_cell);
     for (int64_t t = steps - 1; t >= 0; --t) {
-      step.gates = float_data(gates[t]);
+      step.gates = float_data(gates) + t * batch * 4 * hidden;
       step.cell_previous = t > 0 ? float_data(cells[t - 1]) : float_data(zero_cell);
       step.tanh_cell = float_data(tanh_cells[t]);
-      step.grad_output = float_data(grad_states[t]);
-      step.grad_gates = float_data(grad_gates[t]);
+      step.grad_output = {float_data(grad_output), sequences / 2, steps, t};
+      step.grad_gates = float_data(grad_gates) + t * batch * 4 * hidden;
+      step.w_hh = t > 0 ? float_data(w_hh_c) : nullptr;  // grad_recurrent = grad_gates[t] W_hh for step t - 1
       at::parallel_for(0, rows, kRowsPerTask,
                        [&](int64_t begin, int64_t end) { lstm_kernels::step_backward(step, begin, end); });
-      if (t > 0) torch::bmm_out(grad_recurrent, grad_gates[t], w_hh);  // [S, B, 4H] x [S, 4H, H]
     }
     // Parameter gradients summed over all steps at once: [S, 4H, T*B] x [S, T*B, .].
-    const auto grad_flat = grad_gates.permute({1, 0, 2, 3}).reshape({sequences, steps * batch, 4 * hidden});
+    const auto grad_flat = grad_gates.view({sequences, steps * batch, 4 * hidden});
     const auto previous_states =
         torch::cat({torch::zeros({1, sequences, batch, hidden}, x.options()), states.narrow(0, 0, steps - 1)}, 0)
             .permute({1, 0, 2, 3})
@@ -182,21 +190,16 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
 };
 
 // G independent single-layer bidirectional LSTMs evaluated in lockstep (2G recurrences).
-// x [G, T, B, I] -> [G, B, T, 2H], forward-direction features first (PyTorch's bidirectional layout).
+// x [G, T, B, I] -> [G, T, B, 2H], forward-direction features first (PyTorch's bidirectional layout).
 torch::Tensor lockstep_bilstm(const torch::Tensor& x, const StackedLstmWeights& weights) {
   const int64_t groups = x.size(0);
   // The reverse direction reads the sequence from its last position: feed it the flipped sequence
   // and flip its outputs back at the end.
+  // and the kernel writes its outputs back in position order.
   const auto both = torch::cat({x, x.flip({1})}, 0).contiguous();  // [2G, T, B, I]
-  torch::Tensor states;                                           // [T, 2G, B, H]
-  if (torch::GradMode::is_enabled()) {
-    states = LockstepLstmFunction::apply(both, weights.w_ih, weights.w_hh, weights.bias);
-  } else {
-    states = lstm_recurrence(both, weights.w_ih, weights.w_hh, weights.bias, nullptr);
-  }
-  const auto forward_states = states.narrow(1, 0, groups);
-  const auto reverse_states = states.narrow(1, groups, groups).flip({0});
-  return torch::cat({forward_states, reverse_states}, 3).permute({1, 2, 0, 3});
+  TORCH_CHECK(both.size(0) == 2 * groups);
+  if (torch::GradMode::is_enabled()) return LockstepLstmFunction::apply(both, weights.w_ih, weights.w_hh, weights.bias);
+  return lstm_recurrence(both, weights.w_ih, weights.w_hh, weights.bias, nullptr);
 }
 
 }  // namespace
@@ -211,11 +214,17 @@ ContextAttentionImpl::ContextAttentionImpl(int64_t representation_size) {
 
 std::tuple<torch::Tensor, torch::Tensor> ContextAttentionImpl::attend(const torch::Tensor& sequence,
                                                                       const torch::Tensor& context) {
+  // The sequence comes contiguous from the recurrence: the scores are one matrix-vector product per
+  // encoder (no per-gene products), the pooling a weighted sum over positions.
+  const int64_t groups = sequence.size(0), positions = sequence.size(1), batch = sequence.size(2),
+                features = sequence.size(3);
+  const auto contiguous = sequence.contiguous();
   // Paper eq. 2/5: weight of position t = softmax over positions of <representation_t, context>.
-  const auto scores = torch::matmul(sequence, context.unsqueeze(1)).squeeze(3);  // [G, B, T]
-  const auto weights = torch::softmax(scores, 2);
+  const auto scores =
+      torch::bmm(contiguous.view({groups, positions * batch, features}), context).view({groups, positions, batch});
+  const auto weights = torch::softmax(scores, 1);
   // Eq. 3/6: the attention-weighted sum of the representations.
-  const auto pooled = torch::matmul(weights.unsqueeze(2), sequence).squeeze(2);  // [G, B, D]
+  const auto pooled = (weights.unsqueeze(3) * contiguous).sum(1);  // [G, B, D]
   return {weights, pooled};
 }
 
@@ -255,7 +264,7 @@ AttentiveChromeOutput AttentiveChromeImpl::forward(const torch::Tensor& x) {
     bin_lstms.push_back(encoder->rnn);
     bin_contexts.push_back(encoder->bin_attention->bin_context_vector);
   }
-  const auto bin_states = lockstep_bilstm(bins_by_mark, stack_lstm_weights(bin_lstms));  // [M, B, T, 2Hb]
+  const auto bin_states = lockstep_bilstm(bins_by_mark, stack_lstm_weights(bin_lstms));  // [M, T, B, 2Hb]
   auto [alpha, mark_embeddings] = ContextAttentionImpl::attend(bin_states, torch::stack(bin_contexts));
 
   // Level 2: the sequence of mark embeddings in column order, one LSTM: [1, M, B, 2Hb].
@@ -265,8 +274,8 @@ AttentiveChromeOutput AttentiveChromeImpl::forward(const torch::Tensor& x) {
 
   AttentiveChromeOutput out;
   out.logits = fdiff1_1->forward(gene_representation.squeeze(0)).squeeze(1);
-  out.alpha = alpha.permute({1, 0, 2});
-  out.beta = beta.squeeze(0);
+  out.alpha = alpha.permute({2, 0, 1});  // [M, T, B] -> [B, M, T]
+  out.beta = beta.squeeze(0).t();        // [1, M, B] -> [B, M]
   return out;
 }
 

@@ -37,7 +37,7 @@ struct AttentiveChromeOptions {
 class ContextAttentionImpl : public torch::nn::Module {
  public:
   explicit ContextAttentionImpl(int64_t representation_size);
-  // sequence [G, B, T, D], context [G, D, 1] (stacked over G encoders) -> (weights [G, B, T], pooled [G, B, D])
+  // sequence [G, T, B, D], context [G, D, 1] (stacked over G encoders) -> (weights [G, T, B], pooled [G, B, D])
   static std::tuple<torch::Tensor, torch::Tensor> attend(const torch::Tensor& sequence, const torch::Tensor& context);
 
   torch::Tensor bin_context_vector;  // [D, 1]

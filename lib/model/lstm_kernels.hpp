@@ -8,20 +8,35 @@
 // model's sizes (H = 32, B = 16 while training) the sweeps dominate a training epoch. Here each
 // (sequence, gene) row is handled once, in registers, with a vectorisable exp.
 //
-// Layout (all contiguous, row r = s * B + b): gates [S, B, 4H] in PyTorch's gate order (input,
-// forget, cell candidate, output); cell, hidden [S, B, H]. The functions handle rows
+// Layout (row r = s * B + b): gates [S, B, 4H] in PyTorch's gate order (input, forget, cell
+// candidate, output), with a sequence stride of its own; cell, hidden [S, B, H] contiguous. The functions handle rows
 // [row_begin, row_end) so that callers can split the work across threads. Every pointer is required
 // (callers pass zero buffers for the missing terms at the sequence ends) so the loops have no branches.
 #include <cstdint>
 
 namespace achrome::lstm_kernels {
 
+// Where row (s, b) of step `time` lives in a bidirectional layer's output [G, T, B, 2H]; see StepForward.
+struct LayerOutput {
+  float* data = nullptr;
+  int64_t groups = 0;  // G
+  int64_t steps = 0;   // T
+  int64_t time = 0;    // t, the step being computed
+};
+
 struct StepForward {
   int64_t batch = 0;   // B (to split a row into sequence and gene)
   int64_t hidden = 0;  // H
-  // In: the recurrent term h_{t-1} W_hh^T (zeros at t = 0) plus, if input_term is null, nothing
-  // else. Out: the activated gates i, f, g, o (what backward needs).
+  // The recurrent term h_{t-1} W_hh^T is computed here, row block by row block, so that it is still in
+  // the cache when the cell maths reads it (at these sizes, H = 32 and B = 16, a BLAS call per step
+  // cost more in packing and dispatch than the product itself).
+  const float* hidden_previous = nullptr;  // h_{t-1} [S, B, H]; null at t = 0 (h_0 = 0)
+  const float* w_hh_transposed = nullptr;  // W_hh^T per sequence [S, H, 4H]
+  // Out: the activated gates i, f, g, o (what backward needs). Row (s, b) at
+  // gates + s * gates_sequence_stride + b * 4H: a stride of T * B * 4H stores a training trace
+  // sequence-major [S, T, B, 4H], which backward's per-sequence weight gradients read without a copy.
   float* gates = nullptr;
+  int64_t gates_sequence_stride = 0;
   // Level 1 has one count per bin: the input term is the rank-1 product x_t * w_ih added here
   // instead of materialised. x_t of row (s, b) is input[s * input_sequence_stride + b].
   const float* input = nullptr;
@@ -35,18 +50,30 @@ struct StepForward {
   float* cell = nullptr;              // out [S, B, H]
   float* tanh_cell = nullptr;         // out [S, B, H] (backward reuses it)
   float* hidden_state = nullptr;      // out [S, B, H]
+  // Out: h_t again, straight into the bidirectional layer's output [G, T, B, 2H] (G = S / 2 LSTMs,
+  // sequence s = d * G + g is direction d of LSTM g; direction 1 ran on the reversed sequence, so its
+  // step t is position T - 1 - t), which saves the concatenation, flip and transposition copies.
+  // Positions before genes keeps one step's writes together in memory.
+  LayerOutput output;
 };
 void step_forward(const StepForward& step, int64_t row_begin, int64_t row_end);
 
 struct StepBackward {
+  int64_t batch = 0;                  // B (to split a row into sequence and gene)
   int64_t hidden = 0;                 // H
-  const float* gates = nullptr;       // activated gates of this step [S, B, 4H]
+  // Activated gates of this step and (out) dL/d(pre-activation gates), both laid out as in StepForward:
+  // row (s, b) at s * gates_sequence_stride + b * 4H.
+  const float* gates = nullptr;
+  int64_t gates_sequence_stride = 0;
   const float* cell_previous = nullptr;  // [S, B, H] (zeros at t = 0)
   const float* tanh_cell = nullptr;   // tanh(c_t) [S, B, H]
-  const float* grad_output = nullptr;   // dL/dh_t from the layer's outputs [S, B, H]
-  const float* grad_recurrent = nullptr;  // dL/dh_t through step t + 1 (g_{t+1} W_hh); zeros at the last step
+  LayerOutput grad_output;             // dL/dh_t from the layer's outputs, in the output layout (read only)
+  // In: dL/dh_t through step t + 1 (g_{t+1} W_hh; zeros at the last step). Out, if w_hh is set:
+  // dL/dh_{t-1} through this step, g_t W_hh, computed here while g_t is in the cache.
+  float* grad_recurrent = nullptr;
+  const float* w_hh = nullptr;        // [S, 4H, H]; null at t = 0 (nothing earlier needs the gradient)
   float* grad_cell = nullptr;         // in: dL/dc_t through step t + 1 (zeros at the last step); out: dL/dc_{t-1}
-  float* grad_gates = nullptr;        // out: dL/d(pre-activation gates) [S, B, 4H]
+  float* grad_gates = nullptr;
 };
 void step_backward(const StepBackward& step, int64_t row_begin, int64_t row_end);
 
