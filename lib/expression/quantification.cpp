@@ -192,49 +192,57 @@ double positive_length(std::string_view field, const std::string& where, const c
 
 }  // namespace
 
-std::unordered_map<std::string, std::string> read_tx2gene(const std::filesystem::path& path) {
+namespace {
+
+// The side files (transcript-to-gene maps, gene lengths) are two-column tables, tab- or
+// comma-separated, with '#' comments; calls row(first, second, reader) for each data line.
+template <typename Row>
+void for_each_pair(const std::filesystem::path& path, const char* expected, Row&& row) {
   LineReader reader(path.string());
-  std::unordered_map<std::string, std::string> map;
-  std::unordered_map<std::string, std::string> where;
   std::string_view line;
   std::vector<std::string_view> fields;
   while (reader.next(line)) {
     if (line.empty() || line.front() == '#') continue;
     split(line, line.find('\t') != std::string_view::npos ? '\t' : ',', fields);
-    if (fields.size() < 2 || fields[0].empty() || fields[1].empty())
-      fail("{}: expected 'transcript<TAB>gene' (or comma-separated)", reader.where());
-    auto transcript = strip_version(std::string(fields[0]));
-    auto gene = strip_version(std::string(fields[1]));
+    if (fields.size() < 2) fail("{}: expected {}", reader.where(), expected);
+    row(fields[0], fields[1], reader);
+  }
+}
+
+}  // namespace
+
+std::unordered_map<std::string, std::string> read_tx2gene(const std::filesystem::path& path) {
+  std::unordered_map<std::string, std::string> map;
+  std::unordered_map<std::string, std::string> where;
+  const char* expected = "'transcript<TAB>gene' (or comma-separated)";
+  for_each_pair(path, expected, [&](std::string_view first, std::string_view second, const LineReader& reader) {
+    if (first.empty() || second.empty()) fail("{}: expected {}", reader.where(), expected);
+    auto transcript = strip_version(std::string(first));
+    auto gene = strip_version(std::string(second));
     auto [it, inserted] = map.try_emplace(transcript, gene);
     if (inserted) {
       where.emplace(transcript, reader.where());
     } else if (it->second != gene) {
-      fail("{}: transcript '{}' mapped to gene '{}' here but to '{}' at {}", reader.where(), fields[0], gene,
+      fail("{}: transcript '{}' mapped to gene '{}' here but to '{}' at {}", reader.where(), first, gene,
            it->second, where[transcript]);
     }
-  }
-  if (map.empty()) fail("{}: no transcript-to-gene rows", reader.path());
+  });
+  if (map.empty()) fail("{}: no transcript-to-gene rows", path.string());
   return map;
 }
 
 std::unordered_map<std::string, double> read_gene_lengths(const std::filesystem::path& path) {
-  LineReader reader(path.string());
   std::unordered_map<std::string, double> lengths;
   std::unordered_map<std::string, std::string> where;
-  std::string_view line;
-  std::vector<std::string_view> fields;
-  while (reader.next(line)) {
-    if (line.empty() || line.front() == '#') continue;
-    split(line, line.find('\t') != std::string_view::npos ? '\t' : ',', fields);
-    if (fields.size() < 2) fail("{}: expected 'gene<TAB>length'", reader.where());
-    if (reader.line_number() == 1 && !to_int(fields[1])) continue;  // a header line
-    auto gene = strip_version(std::string(fields[0]));
-    const double length = positive_length(fields[1], reader.where(), "gene length");
+  for_each_pair(path, "'gene<TAB>length'", [&](std::string_view first, std::string_view second, const LineReader& reader) {
+    if (reader.line_number() == 1 && !to_int(second)) return;  // a header line
+    auto gene = strip_version(std::string(first));
+    const double length = positive_length(second, reader.where(), "gene length");
     auto [it, inserted] = where.try_emplace(gene, reader.where());
-    if (!inserted) fail("{}: gene '{}' repeats (first at {})", reader.where(), fields[0], it->second);
+    if (!inserted) fail("{}: gene '{}' repeats (first at {})", reader.where(), first, it->second);
     lengths.emplace(gene, length);
-  }
-  if (lengths.empty()) fail("{}: no gene length rows", reader.path());
+  });
+  if (lengths.empty()) fail("{}: no gene length rows", path.string());
   return lengths;
 }
 

@@ -12,10 +12,6 @@ enum class SignalFormat { Auto, Sam, Bam, Cram, BigWig, TagAlign, BedGraph };
 // "auto", "bam", "sam", "cram", "bigwig", "tagalign" (or "bed": BED reads), "bedgraph"; throws Error otherwise.
 SignalFormat parse_signal_format(std::string_view text);
 std::string_view signal_format_name(SignalFormat format);
-inline bool is_read_format(SignalFormat format) {
-  return format == SignalFormat::Sam || format == SignalFormat::Bam || format == SignalFormat::Cram;
-}
-
 inline bool is_text_format(SignalFormat format) {
   return format == SignalFormat::TagAlign || format == SignalFormat::BedGraph;
 }
