@@ -27,6 +27,21 @@ expect_fail() {
   fi
 }
 
+# need TOOL... / need_python MODULE...: a peer the test compares against must be installed; if not, the
+# test fails at once with one line naming it (bash containers/install-packages.sh --tests installs them all).
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "not ok - missing peer tool '$tool' (bash containers/install-packages.sh --tests)"; exit 1; }
+  done
+}
+need_python() {
+  local module
+  for module in "$@"; do
+    "$PY" -c "import $module" 2>/dev/null || { echo "not ok - missing Python module '$module' for $PY (bash containers/install-packages.sh --tests)"; exit 1; }
+  done
+}
+
 finish() {
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]

@@ -9,6 +9,8 @@
 # Also: --export-deeptools writes a matrix that deepTools' own reader loads back to our values and
 # plotHeatmap draws, with the header line deepTools writes for the same computeMatrix run.
 source "$(dirname "$0")/lib.sh"
+need computeMatrix
+need_python numpy pyBigWig deeptools
 BIN="$ACHROME_BIN/achrome-bin"
 cd "$WORK"
 

@@ -16,6 +16,8 @@
 #     are not alignments, so achrome-bin skips them: we compare against bedtools on the BAM without
 #     0x4 records, and check separately that unmapped records change nothing.
 source "$(dirname "$0")/lib.sh"
+need bedtools samtools
+need_python numpy
 BIN="$ACHROME_BIN/achrome-bin"
 cd "$WORK"
 

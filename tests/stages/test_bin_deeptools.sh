@@ -17,6 +17,8 @@
 # [tss+1, tss+1+L) on '+' and [tss+1-L, tss+1) on '-', for any gene length L; deepTools' rows then
 # equal our --orientation transcript rows, and our genomic rows after reversing minus-strand genes.
 source "$(dirname "$0")/lib.sh"
+need computeMatrix
+need_python numpy pyBigWig
 BIN="$ACHROME_BIN/achrome-bin"
 cd "$WORK"
 

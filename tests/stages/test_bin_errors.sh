@@ -2,6 +2,8 @@
 # achrome-bin refuses bad signal files with one line naming the file, a non-zero exit, and no
 # output file (not even a temporary one) left behind.
 source "$(dirname "$0")/lib.sh"
+need bgzip samtools
+need_python pyBigWig
 BIN="$ACHROME_BIN/achrome-bin"
 cd "$WORK"
 

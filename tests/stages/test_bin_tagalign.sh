@@ -9,6 +9,8 @@
 # hanging off both chromosome ends, overlapping windows on both strands, alias chromosome names,
 # and come plain, gzip (one inflate stream) and BGZF.
 source "$(dirname "$0")/lib.sh"
+need bedtools bgzip samtools tabix
+need_python numpy
 BIN="$ACHROME_BIN/achrome-bin"
 cd "$WORK"
 

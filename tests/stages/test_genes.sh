@@ -2,7 +2,7 @@
 # achrome-genes on the real GENCODE v10 annotation: for the 19,802 genes of the published
 # AttentiveChrome window file, our TSS and window must equal the published windows exactly.
 source "$(dirname "$0")/lib.sh"
-roadmap="$ACHROME_SHARED/data/roadmap"
+roadmap="$ACHROME_DATA/roadmap"
 
 "$ACHROME_BIN/achrome-genes" --annotation "$roadmap/gencode.v10.genes.gtf.gz" --strip-version --out "$WORK/genes.tsv" -q \
   && ok "GENCODE v10 read" || not_ok "achrome-genes failed on GENCODE v10"

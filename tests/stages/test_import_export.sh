@@ -4,9 +4,10 @@
 # against numpy, bad inputs rejected with one-line errors naming file:line and leaving no output,
 # the DeepDiff variant, and training on the imported toy set.
 source "$(dirname "$0")/lib.sh"
+need_python numpy
 IMPORT="$ACHROME_BIN/achrome-import"
 EXPORT="$ACHROME_BIN/achrome-export"
-TOY="$ACHROME_SHARED/data/deepchrome-toy"
+TOY="$ACHROME_TESTS/data/deepchrome-toy"
 
 same_files() {  # same_files what dir_a dir_b: train/valid/test.csv identical byte for byte
   local what="$1" a="$2" b="$3" f

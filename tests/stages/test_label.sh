@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # achrome-label on the real Roadmap RPKM matrix, compared with numpy; then bad inputs.
 source "$(dirname "$0")/lib.sh"
+need_python numpy
 LABEL="$ACHROME_BIN/achrome-label"
-MATRIX="$ACHROME_SHARED/data/roadmap/57epigenomes.RPKM.pc.gz"
+MATRIX="$ACHROME_DATA/roadmap/57epigenomes.RPKM.pc.gz"
 
 # genes.tsv: the matrix's own ids, versioned like GENCODE, plus two genes the matrix lacks.
 "$PY" - "$MATRIX" "$WORK/genes.tsv" <<'PYEOF'

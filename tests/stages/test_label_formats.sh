@@ -3,6 +3,7 @@
 # tool's documented layout, compared with values and labels computed independently in Python;
 # thresholds, splits, determinism; bad inputs give one-line file:line errors and leave no output.
 source "$(dirname "$0")/lib.sh"
+need_python numpy
 LABEL="$ACHROME_BIN/achrome-label"
 IN="$WORK/in"
 mkdir -p "$IN"

@@ -4,9 +4,10 @@
 # independent numpy computation of value > median, with a class balance near 50/50 and the paper
 # split; then the same run twice is byte-identical.
 source "$(dirname "$0")/lib.sh"
+need_python numpy
 LABEL="$ACHROME_BIN/achrome-label"
-MATRIX="$ACHROME_SHARED/data/roadmap/57epigenomes.RPKM.pc.gz"
-WINDOWS="$ACHROME_SHARED/data/roadmap/deepchrome.gene_windows.bed"
+MATRIX="$ACHROME_DATA/roadmap/57epigenomes.RPKM.pc.gz"
+WINDOWS="$ACHROME_DATA/roadmap/deepchrome.gene_windows.bed"
 
 if "$ACHROME_BIN/achrome-genes" --annotation "$WINDOWS" --duplicates first --out "$WORK/genes.tsv" --quiet; then
   ok "genes.tsv from the published window file"

@@ -2,7 +2,8 @@
 # achrome-predict on the reference-model fixture: the published PyTorch model's logits and attention
 # for fixed weights must come out to 1e-5; bad inputs fail with one line and write nothing.
 source "$(dirname "$0")/lib.sh"
-FIXTURE="$ACHROME_SHARED/fixtures/reference-model"
+need_python numpy
+FIXTURE="$ACHROME_TESTS/data/reference-model"
 PREDICT="$ACHROME_BIN/achrome-predict"
 
 if "$PREDICT" --model attentivechrome --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" \

@@ -2,6 +2,7 @@
 # achrome-report on two run folders made with numpy to the docs/formats.md "Run folder" contract:
 # pages exist, are self-contained, state the AUROCs; a folder without metrics.json fails cleanly.
 source "$(dirname "$0")/lib.sh"
+need_python numpy
 REPORT="$ACHROME_BIN/achrome-report"
 
 "$PY" - "$WORK/runs" <<'PYEOF'

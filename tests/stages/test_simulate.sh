@@ -2,6 +2,8 @@
 # achrome-simulate: a tiny study checked with the peers (samtools, pyBigWig) and the genes stage;
 # same seed -> same files.
 source "$(dirname "$0")/lib.sh"
+need samtools
+need_python numpy pyBigWig sklearn
 SIM="$ACHROME_BIN/achrome-simulate"
 A="$WORK/a"
 B="$WORK/b"

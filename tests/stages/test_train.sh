@@ -4,6 +4,7 @@
 # metrics.json equals scikit-learn's on predictions.tsv, achrome-predict with model.pt reproduces
 # the logits, and bad inputs fail in one line without a metrics.json.
 source "$(dirname "$0")/lib.sh"
+need_python numpy sklearn torch
 TRAIN="$ACHROME_BIN/achrome-train"
 PREDICT="$ACHROME_BIN/achrome-predict"
 MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"

@@ -2,6 +2,7 @@
 # The paper's configuration (config/roadmap.yaml: 56 epigenomes x 5 marks from the upstream URLs) plans
 # the whole study: a dry run, since the files are downloads of tens of GB.
 source "$ACHROME_TESTS/stages/lib.sh"
+need snakemake
 cd "$WORK"
 if snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" -n -p \
     --configfile "$ACHROME_SOURCE/config/roadmap.yaml" \

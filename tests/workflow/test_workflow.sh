@@ -2,6 +2,8 @@
 # The whole workflow on a tiny simulated study: simulate -> genes -> bin -> label -> train -> report.
 # Two epigenomes (one from BAMs, one from bigWigs), a few hundred genes, a few epochs.
 source "$ACHROME_TESTS/stages/lib.sh"
+need snakemake
+need_python numpy
 
 cd "$WORK"
 results="$WORK/results"

@@ -18,7 +18,7 @@ using achrome::Split;
 
 namespace {
 
-const fs::path kRoadmapMatrix = fs::path(ACHROME_SHARED_DIR) / "data/roadmap/57epigenomes.RPKM.pc.gz";
+const fs::path kRoadmapMatrix = fs::path(ACHROME_DATA) / "roadmap/57epigenomes.RPKM.pc.gz";
 
 std::vector<achrome::Gene> genes_of(const std::vector<std::string>& ids) {
   std::vector<achrome::Gene> genes;

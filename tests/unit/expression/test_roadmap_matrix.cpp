@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-const fs::path kRoadmapMatrix = fs::path(ACHROME_SHARED_DIR) / "data/roadmap/57epigenomes.RPKM.pc.gz";
+const fs::path kRoadmapMatrix = fs::path(ACHROME_DATA) / "roadmap/57epigenomes.RPKM.pc.gz";
 
 class RoadmapMatrixTest : public ::testing::Test {
  protected:

@@ -17,7 +17,7 @@ using achrome::AttentiveChromeOptions;
 
 namespace {
 
-const fs::path kFixture = fs::path(ACHROME_SHARED_DIR) / "fixtures" / "reference-model";
+const fs::path kFixture = fs::path(ACHROME_TEST_DATA) / "reference-model";
 
 torch::Tensor load_npy_tensor(const fs::path& path) {
   auto array = achrome::read_npy(path);
