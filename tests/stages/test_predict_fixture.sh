@@ -6,6 +6,16 @@ need_python numpy
 FIXTURE="$ACHROME_TESTS/data/reference-model"
 PREDICT="$ACHROME_BIN/achrome-predict"
 
+# The fixture's expected outputs are the published PyTorch model's forward pass on its weights and inputs.
+if "$PY" "$FIXTURE/recompute.py" "$WORK/published" && "$PY" - "$FIXTURE" "$WORK/published" <<'PY'
+import sys, numpy as np
+fixture, published = sys.argv[1:]
+for name in ("logits", "alpha", "beta"):
+    diff = np.abs(np.load(f"{fixture}/{name}.npy") - np.load(f"{published}/{name}.npy")).max()
+    assert diff < 1e-6, (name, diff)
+PY
+then ok "fixture outputs = the published PyTorch model on the fixture's weights and inputs"; else not_ok "fixture does not match the published model"; fi
+
 if "$PREDICT" --model attentivechrome --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" \
      --out "$WORK/out" --threads 1 2>"$WORK/log"; then
   ok "predict runs on the fixture"
