@@ -65,4 +65,13 @@ if snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile con
 else
   not_ok "second run would redo work"
 fi
+
+# A deleted model is rebuilt although the reports made from it are newer: rule all asks for run folders.
+rm "$results/runs/E001/attentivechrome/model.pt"
+if snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile config.yaml --cores 2 -n > rerun.log 2>&1 \
+    && awk '$1 == "train" {print $2}' rerun.log | grep -qx 1; then
+  ok "a deleted model.pt plans its training job again"
+else
+  not_ok "deleted model.pt not rebuilt: $(tail -n 5 rerun.log)"
+fi
 finish

@@ -1,37 +1,113 @@
-# Config and sample sheet handling shared by all rules.
+# Config and sample sheet handling shared by all rules. Everything here runs before any job: a bad
+# config or sample sheet stops the workflow with one message naming the file, the row and the column.
 import csv
 import os
 import re
 
+import jsonschema
+import yaml
 from snakemake.utils import validate
 
-validate(config, schema="../schemas/config.schema.yaml")
+
+def _config_source(path):
+    """The config file that sets the key at `path` (a list of keys): the last --configfile that has
+    it (they override in order), else the workflow's default config; '--config' when none does."""
+    given = list(workflow.overwrite_configfiles or [])
+    defaults = [name for name in workflow.configfiles if name not in given]
+    for name in list(reversed(given)) + defaults:
+        try:
+            with open(name) as handle:
+                node = yaml.safe_load(handle) or {}
+        except OSError:
+            continue
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                break
+            node = node[key]
+        else:
+            return name
+    return "--config"
 
 
-def _read_sample_sheet(path):
-    """The sample sheet: one row per (epigenome, mark) with the signal file for it."""
-    with open(path, newline="") as handle:
-        rows = [row for row in csv.DictReader(handle, delimiter="\t") if any(row.values())]
+def _check_config(config):
+    """Schema errors as 'FILE: key.path: what is wrong', unknown keys (typos) included."""
+    with open(os.path.join(workflow.basedir, "schemas", "config.schema.yaml")) as handle:
+        schema = yaml.safe_load(handle)
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    messages = []
+    for error in errors:
+        path = [str(key) for key in error.absolute_path]
+        if error.validator == "additionalProperties":
+            known = sorted(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(known)):
+                where = ".".join(path + [key])
+                messages.append(f"{_config_source(path + [key])}: {where}: unknown key (known here: {', '.join(known)})")
+        else:
+            where = ".".join(path) or "(top level)"
+            messages.append(f"{_config_source(path)}: {where}: {error.message}")
+    raise ValueError("invalid configuration:\n  " + "\n  ".join(messages))
+
+
+_check_config(config)
+validate(config, schema="../schemas/config.schema.yaml")  # fills the schema's defaults
+
+
+def _read_sample_sheet(path, marks):
+    """The sample sheet: one row per (epigenome, mark) with the signal file for it. Lines are
+    numbered as in the file (the header is line 1)."""
+    try:
+        with open(path, newline="") as handle:
+            reader = csv.DictReader(handle, delimiter="\t")
+            columns = reader.fieldnames or []
+            rows = [(line, row) for line, row in enumerate(reader, start=2) if any((v or "").strip() for v in row.values())]
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the sample sheet: {error.strerror}") from None
+    for column in ("epigenome", "mark", "signal"):
+        if column not in columns:
+            raise ValueError(f"{path}:1: no column '{column}' in the header (found: {', '.join(columns) or 'nothing'})")
     if not rows:
         raise ValueError(f"{path}: the sample sheet has no rows")
-    for line, row in enumerate(rows, start=2):
-        try:
-            validate(row, schema="../schemas/samples.schema.yaml")
-        except Exception as error:
-            raise ValueError(f"{path}:{line}: {error}") from None
-    return rows
+    with open(os.path.join(workflow.basedir, "schemas", "samples.schema.yaml")) as handle:
+        column_schemas = yaml.safe_load(handle)["properties"]
+    seen = {}
+    for line, row in rows:
+        for column in ("epigenome", "mark", "signal"):
+            value = row[column] or ""
+            problem = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(column_schemas[column]).iter_errors(value))
+            if problem is not None:
+                raise ValueError(
+                    f"{path}:{line}: column {column}: '{value}' is not valid ({column_schemas[column]['description']}: {problem.message})"
+                )
+        if row["mark"] not in marks:
+            raise ValueError(
+                f"{path}:{line}: column mark: '{row['mark']}' is not one of the config's marks ({', '.join(marks)})"
+            )
+        key = (row["epigenome"], row["mark"])
+        if key in seen:
+            raise ValueError(
+                f"{path}:{line}: columns epigenome, mark: {key[0]} {key[1]} is listed twice (first on line {seen[key]})"
+            )
+        seen[key] = line
+    epigenome_lines = {}
+    for line, row in rows:
+        epigenome_lines.setdefault(row["epigenome"], []).append(line)
+    for eid, lines in epigenome_lines.items():
+        missing = [mark for mark in marks if (eid, mark) not in seen]
+        if missing:
+            raise ValueError(
+                f"{path}:{lines[0]}: column mark: epigenome {eid} has no signal for marks {', '.join(missing)}"
+                f" (its rows: lines {', '.join(map(str, lines))})"
+            )
+    return [row for _, row in rows]
 
 
-SAMPLES = _read_sample_sheet(config["samples"])
+SAMPLES = _read_sample_sheet(config["samples"], config["marks"])
 RESULTS = config["results"]
 MARKS = config["marks"]
 EPIGENOMES = sorted({row["epigenome"] for row in SAMPLES})
 SIGNAL = {(row["epigenome"], row["mark"]): row["signal"] for row in SAMPLES}
-
-for _eid in EPIGENOMES:
-    _missing = [mark for mark in MARKS if (_eid, mark) not in SIGNAL]
-    if _missing:
-        raise ValueError(f"{config['samples']}: epigenome {_eid} has no signal for marks {', '.join(_missing)}")
 
 def is_url(path):
     return re.match(r"^(https?|ftp|file)://", path) is not None
@@ -68,7 +144,15 @@ def run_dir(eid):
     return f"{RESULTS}/runs/{eid}/{config['train']['model']}"
 
 
+def run_files(eid):
+    """What a finished run folder holds (the train rule's outputs); rule all asks for them too, so a
+    deleted model is rebuilt even when the reports are newer."""
+    return [f"{run_dir(eid)}/{name}" for name in ("metrics.json", "predictions.tsv", "history.tsv", "model.pt", "alpha.npy", "beta.npy")]
+
+
 def all_outputs():
-    return [f"{RESULTS}/reports/{eid}.html" for eid in EPIGENOMES] + [
-        f"{RESULTS}/reports/summary.html"
-    ]
+    return (
+        [path for eid in EPIGENOMES for path in run_files(eid)]
+        + [f"{RESULTS}/reports/{eid}.html" for eid in EPIGENOMES]
+        + [f"{RESULTS}/reports/summary.html"]
+    )
