@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of achrome-bin against the tools users would otherwise run, side by side on the same
-# files and machine (design section 6, issue 3):
+# files and machine:
 #
 #   BAM      achrome-bin            vs  bedtools multicov -bams x.bam -bed bins.bed      (target >= 10x)
 #   tagAlign achrome-bin x.tagAlign.gz  vs  bedtools bedtobam | samtools sort | index | bedtools multicov

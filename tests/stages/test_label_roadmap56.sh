@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Acceptance 1 of issue 4: for every one of the 56 epigenomes of the real Roadmap RPKM matrix (all
+# For every one of the 56 epigenomes of the real Roadmap RPKM matrix (all
 # columns but E000) and the genes of the published window file, achrome-label's labels equal an
 # independent numpy computation of value > median, with a class balance near 50/50 and the paper
 # split; then the same run twice is byte-identical.
