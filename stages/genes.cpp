@@ -1,4 +1,6 @@
 // achrome-genes: an annotation in, genes.tsv (the study's gene spine) out.
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "annotation/annotation_formats.hpp"
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> gene_types, chromosomes;
   bool strip_versions = false;
   std::string duplicates = "error";
+  std::string strands_from;
   app.add_option("-a,--annotation", annotation, "Annotation file (plain or gzip)")->required();
   app.add_option("-o,--out", out, "Output genes.tsv")->required();
   app.add_option("--format", format, "auto, gtf, gff3, gene_info, bed or tsv")->capture_default_str();
@@ -40,9 +43,15 @@ int main(int argc, char** argv) {
                  "A gene id seen twice: 'error', or 'first' to keep the first occurrence and drop the others")
       ->check(CLI::IsMember({"error", "first"}))
       ->capture_default_str();
+  app.add_option("--strands", strands_from,
+                 "Take each gene's strand from this annotation (GTF, GFF3, gene_info, genes.tsv; matched by id "
+                 "without version, TSS checked), for BED windows that have none, e.g. the published window file "
+                 "with GENCODE v10");
   app.add_flag("--strip-version", strip_versions, "Drop Ensembl version suffixes: ENSG00000000003.10 -> ENSG00000000003");
 
   return stage.run(argc, argv, [&] {
+    achrome::refuse_outputs_over_inputs(
+        {{"--annotation", annotation}, {"--keep-ids", keep_ids_file}, {"--strands", strands_from}}, {{"--out", out}});
     achrome::GtfOptions gtf;
     gtf.feature = feature;
     achrome::AnnotationFilter filter;
@@ -52,9 +61,18 @@ int main(int argc, char** argv) {
     filter.keep_first_duplicate = duplicates == "first";
     if (!keep_ids_file.empty()) filter.keep_ids = achrome::read_id_list(keep_ids_file);
     achrome::AnnotationReport report;
-    const auto genes =
-        achrome::read_annotation(annotation, achrome::parse_annotation_format(format), gtf, filter, report);
-    if (report.bed_without_strand > 0)
+    auto genes = achrome::read_annotation(annotation, achrome::parse_annotation_format(format), gtf, filter, report);
+    if (!strands_from.empty()) {
+      achrome::AnnotationReport strand_report;
+      achrome::AnnotationFilter every_record;
+      every_record.keep_every_record = true;
+      const auto strand_source =
+          achrome::read_annotation(strands_from, achrome::AnnotationFormat::Auto, gtf, every_record, strand_report);
+      achrome::take_strands_from(genes, annotation, strand_source, strands_from);
+      const auto minus = std::count_if(genes.begin(), genes.end(),
+                                       [](const achrome::Gene& g) { return g.strand == achrome::Strand::Minus; });
+      spdlog::info("strands from {}: {} of {} genes on '-'", strands_from, minus, genes.size());
+    } else if (report.bed_without_strand > 0)
       spdlog::warn("{}: {} windows have no strand column; taken as '+' (matters only for --orientation transcript "
                    "and asymmetric windows)", annotation, report.bed_without_strand);
     if (report.duplicates_dropped > 0)

@@ -8,6 +8,7 @@
 #include "annotation/genes.hpp"
 #include "dataset/labelling.hpp"
 #include "expression/expression.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/stage.hpp"
 
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
       "                   the same seed gives the same split on every platform");
   auto& app = stage.app();
   std::string genes_path, expression_path, epigenome, out, summary_path;
-  std::string format = "auto", threshold = "median", split = "paper";
+  std::string format = "auto", threshold = "median", split = "paper", split_file;
   std::vector<std::string> valid_chroms, test_chroms;
   std::vector<double> fractions;
   std::uint64_t seed = 0;
@@ -72,7 +73,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threshold", threshold, "median, quantile:Q or value:X; label 1 iff value > threshold")
       ->capture_default_str();
-  app.add_option("--split", split, "paper, chromosome or random")->capture_default_str();
+  app.add_option("--split", split,
+                 "paper (genes.tsv order cut 6601/6601/6600, scaled), chromosome, random, or file (--split-file)")
+      ->capture_default_str();
+  app.add_option("--split-file", split_file,
+                 "--split file: a table with gene_id and split columns (e.g. another labels.tsv, or the published "
+                 "split config/data/roadmap/published_split.tsv)");
   app.add_option("--valid-chroms", valid_chroms, "--split chromosome: validation chromosomes (chr1 and 1 match)")
       ->delimiter(',');
   app.add_option("--test-chroms", test_chroms, "--split chromosome: test chromosomes")->delimiter(',');
@@ -87,6 +93,12 @@ int main(int argc, char** argv) {
   return stage.run(argc, argv, [&] {
     if (summary_path.empty()) summary_path = std::filesystem::path(out).replace_extension(".json").string();
     if (summary_path == out) achrome::fail("--summary must differ from --out ({})", out);
+    achrome::refuse_outputs_over_inputs({{"--genes", genes_path},
+                                         {"--expression", expression_path},
+                                         {"--tx2gene", options.tx2gene},
+                                         {"--gene-lengths", options.gene_lengths},
+                                         {"--split-file", split_file}},
+                                        {{"--out", out}, {"--summary", summary_path}});
     achrome::LabellingOptions labelling_options;
     labelling_options.threshold = achrome::parse_threshold(threshold);
     auto& split_rule = labelling_options.split;
@@ -96,6 +108,9 @@ int main(int argc, char** argv) {
       achrome::fail("--valid-chroms/--test-chroms need --split chromosome");
     if (split_rule.kind != Kind::Random && (app.count("--seed") > 0 || !fractions.empty()))
       achrome::fail("--seed/--fractions need --split random");
+    if ((split_rule.kind == Kind::File) != !split_file.empty())
+      achrome::fail("--split file and --split-file go together");
+    split_rule.file = split_file;
     split_rule.valid_chroms = valid_chroms;
     split_rule.test_chroms = test_chroms;
     split_rule.seed = seed;
@@ -120,9 +135,14 @@ int main(int argc, char** argv) {
       else if (counts.positives == 0 || counts.negatives == 0)
         spdlog::warn("split {} has only one class ({} genes)", name, counts.genes);
     }
-    // Labels first, summary second: the JSON existing implies the labels are complete.
-    achrome::write_labels_tsv(out, labelling.rows);
-    achrome::write_labelling_summary(summary_path, summary);
+    // Both files are written in full before either is moved into place: a labels file never appears
+    // without its summary, nor a summary without its labels.
+    achrome::AtomicFileSet outputs;
+    const auto labels_temp = outputs.add(out);
+    const auto summary_temp = outputs.add(summary_path);
+    achrome::write_labels_tsv(labels_temp, labelling.rows);
+    achrome::write_labelling_summary(summary_temp, summary);
+    outputs.commit();
     spdlog::info("{}: {} genes labelled from {} {} ({} ON, {} OFF; threshold {} = {}), split {} {}/{}/{}", out,
                  summary.genes_labelled, summary.format, summary.value, summary.positives, summary.negatives,
                  summary.threshold_rule, summary.threshold, summary.split.name(), summary.splits[0].genes,

@@ -1,7 +1,11 @@
 #include "annotation/annotation_formats.hpp"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include <spdlog/spdlog.h>
 
+#include "genome/chrom_names.hpp"
 #include "util/error.hpp"
 #include "util/line_reader.hpp"
 #include "util/parse.hpp"
@@ -160,6 +164,7 @@ std::vector<Gene> read_annotation(const std::filesystem::path& path, AnnotationF
     if (keep) kept.push_back(std::move(gene)); else ++report.filtered_out;
   }
   if (kept.empty()) fail("{}: no genes left after filtering ({} read)", path.string(), report.records);
+  if (filter.keep_every_record) return kept;
 
   // Duplicate ids are reported all together, since one usually means many (e.g. versions stripped
   // from an annotation that has PAR copies).
@@ -180,6 +185,28 @@ std::vector<Gene> read_annotation(const std::filesystem::path& path, AnnotationF
   }
   kept = std::move(unique);
   return kept;
+}
+
+void take_strands_from(std::vector<Gene>& genes, const std::string& genes_source, const std::vector<Gene>& annotation,
+                       const std::string& annotation_source) {
+  // An id may have several records (GENCODE lists pseudoautosomal genes on chrX and chrY under one
+  // id): the one at the same TSS counts.
+  std::unordered_multimap<std::string, const Gene*> by_id;
+  for (const auto& gene : annotation) by_id.emplace(strip_version(gene.id), &gene);
+  for (std::size_t row = 0; row < genes.size(); ++row) {
+    auto& gene = genes[row];
+    const auto [first, last] = by_id.equal_range(strip_version(gene.id));
+    if (first == last)
+      fail("{}: gene {} ({}, gene {} counting from 1) is not in {}, which --strands takes strands from", genes_source,
+           gene.id, gene.name, row + 1, annotation_source);
+    const auto same_tss = std::find_if(first, last, [&](const auto& entry) {
+      return canonical_chrom(entry.second->chrom) == canonical_chrom(gene.chrom) && entry.second->tss == gene.tss;
+    });
+    if (same_tss == last)
+      fail("{}: gene {} has its TSS at {}:{} but {} puts it at {}:{} (0-based); are they the same release?",
+           genes_source, gene.id, gene.chrom, gene.tss, annotation_source, first->second->chrom, first->second->tss);
+    gene.strand = same_tss->second->strand;
+  }
 }
 
 std::set<std::string> read_id_list(const std::filesystem::path& path) {

@@ -32,6 +32,9 @@ struct AnnotationFilter {
   // A gene id seen twice is an error by default; keep_first drops later occurrences (counted in the
   // report). The published window file itself lists 7 Ensembl ids twice, under two symbols.
   bool keep_first_duplicate = false;
+  // Every record, repeated ids included: for an annotation that is only looked up (--strands), not
+  // a gene list.
+  bool keep_every_record = false;
 };
 
 struct AnnotationReport {
@@ -44,6 +47,13 @@ struct AnnotationReport {
 
 std::vector<Gene> read_annotation(const std::filesystem::path& path, AnnotationFormat format,
                                   const GtfOptions& gtf, const AnnotationFilter& filter, AnnotationReport& report);
+
+// Sets every gene's strand from another annotation of the same genes (the published window file has
+// no strand column; GENCODE v10's GTF has them), matched by id without version. The two must agree
+// on chromosome and TSS, so a window file and an annotation of another release cannot be mixed
+// silently. Errors name the gene and both files.
+void take_strands_from(std::vector<Gene>& genes, const std::string& genes_source, const std::vector<Gene>& annotation,
+                       const std::string& annotation_source);
 
 // Ids from a file's first column (BED: the name column, up to the first '_'), versions stripped.
 std::set<std::string> read_id_list(const std::filesystem::path& path);

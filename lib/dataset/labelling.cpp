@@ -13,6 +13,7 @@
 #include "genome/chrom_names.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/line_reader.hpp"
 #include "util/parse.hpp"
 
 namespace achrome {
@@ -52,6 +53,7 @@ std::string SplitRule::name() const {
     case Kind::Paper: return "paper";
     case Kind::Chromosome: return "chromosome";
     case Kind::Random: return "random";
+    case Kind::File: return "file";
   }
   return "?";
 }
@@ -60,7 +62,8 @@ SplitRule::Kind parse_split_kind(const std::string& text) {
   if (text == "paper") return SplitRule::Kind::Paper;
   if (text == "chromosome") return SplitRule::Kind::Chromosome;
   if (text == "random") return SplitRule::Kind::Random;
-  fail("--split '{}': expected paper, chromosome or random", text);
+  if (text == "file") return SplitRule::Kind::File;
+  fail("--split '{}': expected paper, chromosome, random or file", text);
 }
 
 double median(std::vector<double> values) {
@@ -117,6 +120,32 @@ std::array<std::size_t, 3> fraction_sizes(std::size_t genes, const std::array<do
   return {train, valid, genes - train - valid};
 }
 
+// gene_id -> split from a table whose header names 'gene_id' and 'split' columns (tab-separated).
+std::unordered_map<std::string, Split> read_split_file(const std::filesystem::path& path) {
+  LineReader reader(path.string());
+  std::string_view line;
+  std::vector<std::string_view> fields;
+  if (!reader.next(line)) fail("{}: empty file (expected a header with gene_id and split columns)", path.string());
+  split(line, '\t', fields);
+  const auto column = [&](std::string_view name) {
+    const auto it = std::find(fields.begin(), fields.end(), name);
+    if (it == fields.end()) fail("{}:1: no '{}' column in the header (tab-separated)", path.string(), name);
+    return static_cast<std::size_t>(it - fields.begin());
+  };
+  const auto id_column = column("gene_id"), split_column = column("split");
+  const auto needed = std::max(id_column, split_column) + 1;
+  std::unordered_map<std::string, Split> splits;
+  while (reader.next(line)) {
+    if (line.empty()) continue;
+    split(line, '\t', fields);
+    if (fields.size() < needed) fail("{}: expected at least {} columns, found {}", reader.where(), needed, fields.size());
+    const auto where = reader.where();
+    const auto [it, inserted] = splits.emplace(std::string(fields[id_column]), parse_split(fields[split_column], where));
+    if (!inserted) fail("{}: gene {} is listed twice", where, it->first);
+  }
+  return splits;
+}
+
 // Assigns row.split for every row; gene_of_row[i] is the genes.tsv entry of rows[i].
 void assign_splits(std::vector<LabelRow>& rows, const std::vector<const Gene*>& gene_of_row, const SplitRule& rule) {
   switch (rule.kind) {
@@ -139,6 +168,16 @@ void assign_splits(std::vector<LabelRow>& rows, const std::vector<const Gene*>& 
       const auto order = seeded_permutation(rows.size(), rule.seed);
       for (std::size_t k = 0; k < order.size(); ++k)
         rows[order[k]].split = k < sizes[0] ? Split::Train : k < sizes[0] + sizes[1] ? Split::Valid : Split::Test;
+      return;
+    }
+    case SplitRule::Kind::File: {
+      const auto splits = read_split_file(rule.file);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto it = splits.find(rows[i].gene_id);
+        if (it == splits.end())
+          fail("{}: no split for gene {} of genes.tsv", rule.file.string(), rows[i].gene_id);
+        rows[i].split = it->second;
+      }
       return;
     }
     case SplitRule::Kind::Chromosome: {
@@ -277,6 +316,7 @@ void write_labelling_summary(const std::filesystem::path& path, const LabellingS
     split["seed"] = summary.split.seed;
     if (summary.split.fractions) split["fractions"] = *summary.split.fractions;
   }
+  if (summary.split.kind == SplitRule::Kind::File) split["file"] = summary.split.file.string();
   if (summary.split.kind == SplitRule::Kind::Chromosome) {
     split["valid_chroms"] = summary.split.valid_chroms;
     split["test_chroms"] = summary.split.test_chroms;

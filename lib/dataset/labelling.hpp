@@ -30,14 +30,17 @@ struct ThresholdRule {
 ThresholdRule parse_threshold(const std::string& text);
 
 struct SplitRule {
-  enum class Kind { Paper, Chromosome, Random };
+  enum class Kind { Paper, Chromosome, Random, File };
   Kind kind = Kind::Paper;
+  // File: the split of each gene as a table with 'gene_id' and 'split' columns (a labels.tsv works,
+  // so does the published split in config/data/roadmap/); every labelled gene must be in it.
+  std::filesystem::path file;
   std::vector<std::string> valid_chroms, test_chroms;  // Chromosome: held out; the rest is train
   std::uint64_t seed = 0;                              // Random
   std::optional<std::array<double, 2>> fractions;      // Random: train, valid (test = the rest)
-  std::string name() const;                            // "paper", "chromosome", "random"
+  std::string name() const;                            // "paper", "chromosome", "random", "file"
 };
-// "paper", "chromosome", "random"; Error otherwise.
+// "paper", "chromosome", "random", "file"; Error otherwise.
 SplitRule::Kind parse_split_kind(const std::string& text);
 
 struct LabellingOptions {

@@ -1,27 +1,92 @@
 #!/usr/bin/env bash
-# The paper's configuration (config/roadmap.yaml: 56 epigenomes x 5 marks from the upstream URLs) plans
-# the whole study: a dry run, since the files are downloads of tens of GB.
+# The paper's configuration (config/roadmap.yaml: 56 epigenomes x 5 marks). The plan is a dry run, since
+# the tagAlign files are downloads of tens of GB; the gene set and the labels ship in the repository, so
+# those jobs run for real and are checked against the published gene windows and the published split.
 source "$ACHROME_TESTS/stages/lib.sh"
 need snakemake
+need_python numpy
+
 cd "$WORK"
-if snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" -n -p \
-    --configfile "$ACHROME_SOURCE/config/roadmap.yaml" \
-    --config samples="$ACHROME_SOURCE/config/roadmap-samples.tsv" > plan.txt 2>&1; then
+# The config names repository files relative to the repository root, where users run it.
+ln -s "$ACHROME_SOURCE/config" config
+mkdir -p build && ln -s "$ACHROME_BIN" build/bin
+smk() { snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile config/roadmap.yaml "$@"; }
+
+if smk -n -p > plan.txt 2>&1; then
   ok "roadmap config validates and plans"
 else
   not_ok "roadmap dry run failed: $(tail -n 20 plan.txt)"
 fi
 count() { awk -v rule="$1" '$1 == rule {print $2; exit}' plan.txt; }
 [ "$(count bin)" = 280 ] && ok "280 bin jobs (56 x 5)" || not_ok "bin jobs: $(count bin)"
+[ "$(count label)" = 56 ] && ok "56 label jobs" || not_ok "label jobs: $(count label)"
 [ "$(count train)" = 56 ] && ok "56 training runs" || not_ok "train jobs: $(count train)"
-[ "$(count download)" = 282 ] && ok "282 downloads (280 tagAlign + GTF + RPKM matrix)" || not_ok "downloads: $(count download)"
+[ "$(count report)" = 56 ] && [ "$(count summary)" = 1 ] && ok "56 run reports and a summary" || not_ok "reports: $(count report) + $(count summary)"
+[ "$(count genes)" = 1 ] && ok "one gene set" || not_ok "genes jobs: $(count genes)"
+[ "$(count download)" = 280 ] && ok "280 downloads (the tagAlign files; annotation and matrix ship here)" || not_ok "downloads: $(count download)"
 grep -q "egg2.wustl.edu/roadmap/data/byFileType/alignments/consolidated/E003-H3K4me3.tagAlign.gz" plan.txt \
   && ok "names the upstream consolidated tagAlign" || not_ok "upstream URL missing from the plan"
 
+# The gene set and the labels build without network: run them.
+if smk --cores 2 results/genes.tsv results/labels/E003.tsv results/labels/E123.tsv > jobs.log 2>&1; then
+  ok "genes and labels of E003, E123 built from the shipped files"
+else
+  not_ok "genes/labels failed: $(tail -n 20 jobs.log)"
+fi
+"$PY" - "$ACHROME_SOURCE/config/data/roadmap" results <<'PY' && ok "gene set = the published windows in the published order, strands from GENCODE v10" || not_ok "gene set differs from the published windows"
+import gzip, sys
+data, results = sys.argv[1:]
+rows = [line.split("\t") for line in open(f"{data}/deepchrome.gene_windows.bed")]
+assert len(rows) == 19802, len(rows)
+first, seen = [], set()
+for chrom, start, end, name in rows:
+    gene_id = name.strip().split("_")[0]
+    if gene_id not in seen:
+        seen.add(gene_id)
+        first.append((gene_id, chrom, (int(start) + int(end)) // 2 - 1))
+genes = [line.rstrip("\n").split("\t") for line in open(f"{results}/genes.tsv")][1:]
+assert len(genes) == len(first) == 19795, (len(genes), len(first))
+assert [(g[0], g[2], int(g[3])) for g in genes] == first, "order or TSS differs"
+strand = {}
+for line in gzip.open(f"{data}/gencode.v10.genes.gtf.gz", "rt"):
+    f = line.split("\t")
+    if len(f) > 8 and f[2] == "gene":
+        gene_id = f[8].split('gene_id "')[1].split('"')[0].split(".")[0]
+        tss = int(f[3]) - 1 if f[6] == "+" else int(f[4]) - 1
+        strand[(gene_id, f[0], tss)] = f[6]
+assert all(strand[(g[0], g[2], int(g[3]))] == g[4] for g in genes), "strand differs from GENCODE v10"
+PY
+# The published split: window-file rows 1-6601 train, 6602-13202 valid, the rest test (first occurrence of
+# each id), and its class balance as the published README computes it (E003: 62.9% / 52.8% / 34.3% ON).
+"$PY" - "$ACHROME_SOURCE/config/data/roadmap" results <<'PY' && ok "published split boundaries and E003's ON fractions per split" || not_ok "published split"
+import json, sys
+data, results = sys.argv[1:]
+expect, seen = {}, set()
+for row, line in enumerate(open(f"{data}/deepchrome.gene_windows.bed")):
+    gene_id = line.split("\t")[3].split("_")[0]
+    if gene_id not in seen:
+        seen.add(gene_id)
+        expect[gene_id] = "train" if row < 6601 else "valid" if row < 13202 else "test"
+labels = [line.rstrip("\n").split("\t") for line in open(f"{results}/labels/E003.tsv")][1:]
+assert {r[0]: r[3] for r in labels} == expect
+fractions = {}
+for name in ("train", "valid", "test"):
+    split = [int(r[2]) for r in labels if r[3] == name]
+    fractions[name] = round(100 * sum(split) / len(split), 1)
+assert fractions == {"train": 62.9, "valid": 52.8, "test": 34.3}, fractions
+summary = json.load(open(f"{results}/labels/E003.json"))
+assert summary["split"]["method"] == "file", summary["split"]
+PY
+"$PY" - results <<'PY' && ok "E123's ON fractions lie in the published ranges" || not_ok "E123 fractions"
+import sys
+labels = [line.rstrip("\n").split("\t") for line in open(f"{sys.argv[1]}/labels/E123.tsv")][1:]
+f = {n: 100 * sum(int(r[2]) for r in labels if r[3] == n) / sum(1 for r in labels if r[3] == n) for n in ("train", "valid", "test")}
+assert 60.7 <= f["train"] <= 63.6 and 50.8 <= f["valid"] <= 53.8 and 33.4 <= f["test"] <= 38.1, f
+PY
+
 # A sample sheet that misses a mark for an epigenome is refused before anything runs.
 head -n 5 "$ACHROME_SOURCE/config/roadmap-samples.tsv" > short.tsv
-if snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" -n --configfile "$ACHROME_SOURCE/config/roadmap.yaml" \
-    --config samples="$WORK/short.tsv" > short.txt 2>&1; then
+if smk -n --config samples="$WORK/short.tsv" > short.txt 2>&1; then
   not_ok "incomplete sample sheet accepted"
 else
   grep -q "has no signal for marks H3K9me3" short.txt && ok "incomplete sample sheet refused, naming the mark" || not_ok "unclear error: $(tail -n 5 short.txt)"

@@ -7,6 +7,7 @@ rule bin:
         f"{RESULTS}/bins/{{eid}}/{{mark}}.npy",
     params:
         exe=achrome("bin"),
+        extra=stage_params("bin"),
         window=lambda wc: (
             f"--upstream {config['bins']['upstream']} --downstream {config['bins']['downstream']}"
             f" --bin-size {config['bins']['bin_size']} --orientation {config['bins']['orientation']}"
@@ -19,4 +20,4 @@ rule bin:
         mem_mb=2000,
     shell:
         "{params.exe} --genes {input.genes} --signal {input.signal} --out {output}"
-        " {params.window} --threads {threads} 2> {log}"
+        " {params.window} --threads {threads} {params.extra} 2> {log}"

@@ -134,6 +134,11 @@ wildcard_constraints:
     download="[^/]+",
 
 
+def stage_params(stage):
+    """The config's further flags for a stage (params: {stage: "..."})."""
+    return config.get("params", {}).get(stage, "")
+
+
 def achrome(stage):
     """Path of an achrome executable: config 'binaries' folder, or PATH when it is empty."""
     folder = config.get("binaries", "")

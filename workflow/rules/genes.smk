@@ -9,7 +9,7 @@ rule genes:
         extra=" ".join(
             [f"--gene-type {t}" for t in config["annotation"].get("gene_types", [])]
             + (["--strip-version"] if config["annotation"].get("strip_version", False) else [])
-            + [config["annotation"].get("extra", "")]
+            + [stage_params("genes")]
         ),
     log:
         f"{RESULTS}/logs/genes.log",

@@ -8,8 +8,9 @@ rule label:
         summary=f"{RESULTS}/labels/{{eid}}.json",
     params:
         exe=achrome("label"),
+        extra=stage_params("label"),
     log:
         f"{RESULTS}/logs/label/{{eid}}.log",
     shell:
         "{params.exe} --genes {input.genes} --expression {input.expression} --epigenome {wildcards.eid}"
-        " --out {output.labels} --summary {output.summary} 2> {log}"
+        " --out {output.labels} --summary {output.summary} {params.extra} 2> {log}"

@@ -6,11 +6,12 @@ rule report:
         report(f"{RESULTS}/reports/{{eid}}.html", caption="../report/run.rst", category="Runs"),
     params:
         exe=achrome("report"),
+        extra=stage_params("report"),
         run=lambda wc, input: os.path.dirname(input.metrics),
     log:
         f"{RESULTS}/logs/report/{{eid}}.log",
     shell:
-        "{params.exe} --run {params.run} --out {output} 2> {log}"
+        "{params.exe} --run {params.run} --out {output} {params.extra} 2> {log}"
 
 
 rule summary:
@@ -21,8 +22,9 @@ rule summary:
         table=f"{RESULTS}/reports/summary.tsv",
     params:
         exe=achrome("report"),
+        extra=stage_params("report"),
         runs=" ".join(f"--run {run_dir(eid)}" for eid in EPIGENOMES),
     log:
         f"{RESULTS}/logs/report/summary.log",
     shell:
-        "{params.exe} --summary {params.runs} --out {output.html} 2> {log}"
+        "{params.exe} --summary {params.runs} --out {output.html} {params.extra} 2> {log}"

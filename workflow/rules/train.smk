@@ -16,6 +16,7 @@ rule train:
         beta=f"{RESULTS}/runs/{{eid}}/{_train['model']}/beta.npy",
     params:
         exe=achrome("train"),
+        extra=stage_params("train"),
         out=lambda wc, output: os.path.dirname(output.metrics),
         marks=lambda wc: " ".join(f"--mark {mark}={RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS),
         hyper=(
@@ -29,4 +30,4 @@ rule train:
         mem_mb=1500,
     shell:
         "{params.exe} --genes {input.genes} --labels {input.labels} {params.marks} --out {params.out}"
-        " --epigenome {wildcards.eid} {params.hyper} --threads {threads} 2> {log}"
+        " --epigenome {wildcards.eid} {params.hyper} --threads {threads} {params.extra} 2> {log}"

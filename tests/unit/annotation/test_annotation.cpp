@@ -123,3 +123,33 @@ TEST(GenesTsv, StripVersion) {
   EXPECT_EQ(strip_version("ENSG00000000003"), "ENSG00000000003");
   EXPECT_EQ(strip_version("gene.x"), "gene.x");
 }
+
+TEST(Annotation, StrandsFromAnotherAnnotation) {
+  // Windows carry no strand; the GTF does, and must agree on the TSS (GTF '-' TSS = end, 1-based).
+  const auto bed = write("w.bed", "chr1\t0\t2000\tG1_ONE\nchr2\t4000\t6000\tG2_TWO\n");
+  const auto gtf = write("s.gtf",
+                         "chr1\tx\tgene\t1000\t1500\t.\t+\t.\tgene_id \"G1.3\"; gene_name \"ONE\";\n"
+                         "chr2\tx\tgene\t100\t5000\t.\t-\t.\tgene_id \"G2.1\"; gene_name \"TWO\";\n");
+  AnnotationReport report;
+  auto genes = read_annotation(bed, AnnotationFormat::Bed, {}, {}, report);
+  AnnotationFilter every;
+  every.keep_every_record = true;
+  const auto source = read_annotation(gtf, AnnotationFormat::Gtf, {}, every, report);
+  take_strands_from(genes, "w.bed", source, "s.gtf");
+  EXPECT_EQ(genes[0].strand, Strand::Plus);
+  EXPECT_EQ(genes[1].strand, Strand::Minus);
+
+  const auto moved = write("m.gtf", "chr1\tx\tgene\t1001\t1500\t.\t+\t.\tgene_id \"G1.3\";\n"
+                                    "chr2\tx\tgene\t100\t5000\t.\t-\t.\tgene_id \"G2.1\";\n");
+  const auto other = read_annotation(moved, AnnotationFormat::Gtf, {}, every, report);
+  try {
+    take_strands_from(genes, "w.bed", other, "m.gtf");
+    FAIL() << "a TSS that differs must throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("w.bed: gene G1 has its TSS at chr1:999 but m.gtf puts it at chr1:1000"),
+              std::string::npos) << e.what();
+  }
+  const auto missing = write("x.gtf", "chr1\tx\tgene\t1000\t1500\t.\t+\t.\tgene_id \"G1.3\";\n");
+  const auto partial = read_annotation(missing, AnnotationFormat::Gtf, {}, every, report);
+  EXPECT_THROW(take_strands_from(genes, "w.bed", partial, "x.gtf"), Error);
+}

@@ -267,3 +267,35 @@ TEST_P(RealMatrix, LabelsAreValueAboveTheEpigenomeMedian) {
 INSTANTIATE_TEST_SUITE_P(Roadmap, RealMatrix, ::testing::Values("E003", "E005", "E128"));
 
 }  // namespace
+
+TEST(LabelGenes, SplitFromAFile) {
+  achrome::ExpressionTable table("expr.tsv", "E003");
+  const std::vector<std::string> ids{"ENSG0", "ENSG1", "ENSG2", "ENSG3"};
+  for (std::size_t i = 0; i < ids.size(); ++i) table.add(ids[i], static_cast<double>(i), "expr.tsv");
+  const auto dir = fs::path(testing::TempDir()) / "split_file";
+  fs::create_directories(dir);
+  // Any column order; extra columns and extra ids are ignored (a labels.tsv is such a table).
+  std::ofstream(dir / "splits.tsv") << "split\tgene_id\tnote\n"
+                                    << "test\tENSG0\tx\nvalid\tENSG1\tx\ntrain\tENSG2\tx\ntrain\tENSG3\tx\ntest\tENSG9\tx\n";
+  achrome::LabellingOptions options;
+  options.split.kind = achrome::parse_split_kind("file");
+  options.split.file = dir / "splits.tsv";
+  const auto labelling = achrome::label_genes(genes_of(ids), table, options);
+  ASSERT_EQ(labelling.rows.size(), 4u);
+  EXPECT_EQ(labelling.rows[0].split, Split::Test);
+  EXPECT_EQ(labelling.rows[1].split, Split::Valid);
+  EXPECT_EQ(labelling.rows[3].split, Split::Train);
+
+  std::ofstream(dir / "short.tsv") << "gene_id\tsplit\nENSG0\ttrain\nENSG1\tvalid\nENSG2\ttest\n";
+  options.split.file = dir / "short.tsv";
+  EXPECT_THAT([&] { achrome::label_genes(genes_of(ids), table, options); },
+              testing::ThrowsMessage<achrome::Error>(testing::HasSubstr("short.tsv: no split for gene ENSG3")));
+  std::ofstream(dir / "bad.tsv") << "gene_id\tsplit\nENSG0\ttrain\nENSG1\ttesting\n";
+  options.split.file = dir / "bad.tsv";
+  EXPECT_THAT([&] { achrome::label_genes(genes_of(ids), table, options); },
+              testing::ThrowsMessage<achrome::Error>(testing::HasSubstr("bad.tsv:3: split must be train, valid or test")));
+  std::ofstream(dir / "nosplit.tsv") << "gene_id\tfold\nENSG0\t1\n";
+  options.split.file = dir / "nosplit.tsv";
+  EXPECT_THAT([&] { achrome::label_genes(genes_of(ids), table, options); },
+              testing::ThrowsMessage<achrome::Error>(testing::HasSubstr("nosplit.tsv:1: no 'split' column")));
+}
