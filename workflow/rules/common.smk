@@ -109,6 +109,72 @@ MARKS = config["marks"]
 EPIGENOMES = sorted({row["epigenome"] for row in SAMPLES})
 SIGNAL = {(row["epigenome"], row["mark"]): row["signal"] for row in SAMPLES}
 
+_EXPRESSION_FORMATS = ("auto", "matrix", "roadmap", "rsem", "salmon", "kallisto", "featurecounts", "star")
+
+
+def _read_expression_sheet(path, epigenomes):
+    """Expression per epigenome: columns epigenome, file, and optionally format, value_column, value
+    (achrome-label's --format, --value-column, --value). Epigenomes without a row take their column of
+    expression.matrix."""
+    if not path:
+        return {}
+    try:
+        with open(path, newline="") as handle:
+            reader = csv.DictReader(handle, delimiter="\t")
+            columns = reader.fieldnames or []
+            rows = [(line, row) for line, row in enumerate(reader, start=2) if any((v or "").strip() for v in row.values())]
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the expression sheet: {error.strerror}") from None
+    for column in ("epigenome", "file"):
+        if column not in columns:
+            raise ValueError(f"{path}:1: no column '{column}' in the header (found: {', '.join(columns) or 'nothing'})")
+    known = {"epigenome", "file", "format", "value_column", "value"}
+    for column in columns:
+        if column not in known:
+            raise ValueError(f"{path}:1: unknown column '{column}' (known: {', '.join(sorted(known))})")
+    sheet, first_line = {}, {}
+    for line, row in rows:
+        eid = (row["epigenome"] or "").strip()
+        if eid not in epigenomes:
+            raise ValueError(f"{path}:{line}: column epigenome: '{eid}' is not in the sample sheet {config['samples']}")
+        if eid in sheet:
+            raise ValueError(f"{path}:{line}: column epigenome: {eid} is listed twice (first on line {first_line[eid]})")
+        if not (row["file"] or "").strip():
+            raise ValueError(f"{path}:{line}: column file: empty")
+        fmt = (row.get("format") or "auto").strip()
+        if fmt not in _EXPRESSION_FORMATS:
+            raise ValueError(f"{path}:{line}: column format: '{fmt}' is not one of {', '.join(_EXPRESSION_FORMATS)}")
+        value = (row.get("value") or "auto").strip()
+        if value not in ("auto", "rpkm", "tpm"):
+            raise ValueError(f"{path}:{line}: column value: '{value}' is not one of auto, rpkm, tpm")
+        sheet[eid] = {"file": row["file"].strip(), "format": fmt, "value_column": (row.get("value_column") or "").strip(), "value": value}
+        first_line[eid] = line
+    return sheet
+
+
+EXPRESSION = _read_expression_sheet(config["expression"].get("sheet", ""), EPIGENOMES)
+_uncovered = [eid for eid in EPIGENOMES if eid not in EXPRESSION]
+if _uncovered and not config["expression"].get("matrix"):
+    raise ValueError(
+        f"expression: epigenomes {', '.join(_uncovered)} have no row in expression.sheet and there is no expression.matrix"
+    )
+
+
+def expression_file(eid):
+    return EXPRESSION[eid]["file"] if eid in EXPRESSION else config["expression"]["matrix"]
+
+
+def expression_flags(eid):
+    """achrome-label flags that say how to read the epigenome's expression file."""
+    if eid not in EXPRESSION:
+        return "--format matrix"
+    row = EXPRESSION[eid]
+    flags = [f"--format {row['format']}", f"--value {row['value']}"]
+    if row["value_column"]:
+        flags.append(f"--value-column {row['value_column']}")
+    return " ".join(flags)
+
+
 def is_url(path):
     return re.match(r"^(https?|ftp|file)://", path) is not None
 
@@ -120,7 +186,7 @@ def local(path):
 
 
 DOWNLOADS = {}
-for _url in [row["signal"] for row in SAMPLES] + [config["annotation"]["gtf"], config["expression"]["matrix"]]:
+for _url in [row["signal"] for row in SAMPLES] + [config["annotation"]["gtf"]] + [expression_file(eid) for eid in EPIGENOMES]:
     if is_url(_url):
         _copy = local(_url)
         if DOWNLOADS.get(_copy, _url) != _url:
