@@ -179,15 +179,22 @@ def is_url(path):
     return re.match(r"^(https?|ftp|file)://", path) is not None
 
 
+_MIRROR = config.get("mirror", {})
+
+
 def local(path):
     """Inputs may be URLs (the Roadmap configuration names the upstream files): they are fetched
-    once into results/downloads/ by the download rule, and every rule reads the local copy."""
+    once into results/downloads/ by the download rule, and every rule reads the local copy. A URL
+    under mirror.prefix is a file in mirror.folder instead (the rest of the URL as its path)."""
+    prefix = _MIRROR.get("prefix", "")
+    if prefix and path.startswith(prefix):
+        return os.path.join(_MIRROR["folder"], path[len(prefix):].lstrip("/"))
     return f"{RESULTS}/downloads/{os.path.basename(path)}" if is_url(path) else path
 
 
 DOWNLOADS = {}
 for _url in [row["signal"] for row in SAMPLES] + [config["annotation"]["gtf"]] + [expression_file(eid) for eid in EPIGENOMES]:
-    if is_url(_url):
+    if is_url(_url) and local(_url).startswith(f"{RESULTS}/downloads/"):
         _copy = local(_url)
         if DOWNLOADS.get(_copy, _url) != _url:
             raise ValueError(f"two inputs download to the same file name {_copy}: {DOWNLOADS[_copy]} and {_url}")
