@@ -103,11 +103,47 @@ def _read_sample_sheet(path, marks):
     return [row for _, row in rows]
 
 
-SAMPLES = _read_sample_sheet(config["samples"], config["marks"])
 RESULTS = config["results"]
 MARKS = config["marks"]
-EPIGENOMES = sorted({row["epigenome"] for row in SAMPLES})
+# Two routes into training: from signal files (the sample sheet: bin, label) or from the published
+# DeepChrome/AttentiveChrome CSV folders (published: achrome-import), which carry bins and labels.
+PUBLISHED = config.get("published", {})
+
+
+def _published_epigenomes(published):
+    folder = published["folder"]
+    if not os.path.isdir(folder):
+        raise ValueError(f"published.folder: {folder} is not a folder")
+    found = sorted(d for d in os.listdir(folder) if os.path.isfile(os.path.join(folder, d, "train.csv")))
+    wanted = published.get("epigenomes") or found
+    missing = [eid for eid in wanted if eid not in found]
+    if missing:
+        raise ValueError(f"published.epigenomes: {', '.join(missing)} have no train.csv under {folder}")
+    if not wanted:
+        raise ValueError(f"published.folder: {folder} has no epigenome folders with a train.csv")
+    return wanted
+
+
+if PUBLISHED:
+    SAMPLES = []
+    EPIGENOMES = _published_epigenomes(PUBLISHED)
+else:
+    SAMPLES = _read_sample_sheet(config["samples"], config["marks"])
+    EPIGENOMES = sorted({row["epigenome"] for row in SAMPLES})
 SIGNAL = {(row["epigenome"], row["mark"]): row["signal"] for row in SAMPLES}
+
+
+def genes_of(eid):
+    """genes.tsv of an epigenome's training set: the study's, or its imported published folder's."""
+    return f"{RESULTS}/published/{eid}/genes.tsv" if PUBLISHED else f"{RESULTS}/genes.tsv"
+
+
+def labels_of(eid):
+    return f"{RESULTS}/published/{eid}/labels.tsv" if PUBLISHED else f"{RESULTS}/labels/{eid}.tsv"
+
+
+def bins_of(eid, mark):
+    return f"{RESULTS}/published/{eid}/{mark}.npy" if PUBLISHED else f"{RESULTS}/bins/{eid}/{mark}.npy"
 
 _EXPRESSION_FORMATS = ("auto", "matrix", "roadmap", "rsem", "salmon", "kallisto", "featurecounts", "star")
 
@@ -152,9 +188,9 @@ def _read_expression_sheet(path, epigenomes):
     return sheet
 
 
-EXPRESSION = _read_expression_sheet(config["expression"].get("sheet", ""), EPIGENOMES)
+EXPRESSION = {} if PUBLISHED else _read_expression_sheet(config["expression"].get("sheet", ""), EPIGENOMES)
 _uncovered = [eid for eid in EPIGENOMES if eid not in EXPRESSION]
-if _uncovered and not config["expression"].get("matrix"):
+if _uncovered and not PUBLISHED and not config["expression"].get("matrix"):
     raise ValueError(
         f"expression: epigenomes {', '.join(_uncovered)} have no row in expression.sheet and there is no expression.matrix"
     )
@@ -193,7 +229,8 @@ def local(path):
 
 
 DOWNLOADS = {}
-for _url in [row["signal"] for row in SAMPLES] + [config["annotation"]["gtf"]] + [expression_file(eid) for eid in EPIGENOMES]:
+_inputs = [] if PUBLISHED else [row["signal"] for row in SAMPLES] + [config["annotation"]["gtf"]] + [expression_file(eid) for eid in EPIGENOMES]
+for _url in _inputs:
     if is_url(_url) and local(_url).startswith(f"{RESULTS}/downloads/"):
         _copy = local(_url)
         if DOWNLOADS.get(_copy, _url) != _url:

@@ -4,9 +4,9 @@ _train = config["train"]
 
 rule train:
     input:
-        genes=f"{RESULTS}/genes.tsv",
-        labels=f"{RESULTS}/labels/{{eid}}.tsv",
-        marks=lambda wc: [f"{RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS],
+        genes=lambda wc: genes_of(wc.eid),
+        labels=lambda wc: labels_of(wc.eid),
+        marks=lambda wc: [bins_of(wc.eid, mark) for mark in MARKS],
     output:
         metrics=f"{RESULTS}/runs/{{eid}}/{_train['model']}/metrics.json",
         predictions=f"{RESULTS}/runs/{{eid}}/{_train['model']}/predictions.tsv",
@@ -18,7 +18,7 @@ rule train:
         exe=achrome("train"),
         extra=stage_params("train"),
         out=lambda wc, output: os.path.dirname(output.metrics),
-        marks=lambda wc: " ".join(f"--mark {mark}={RESULTS}/bins/{wc.eid}/{mark}.npy" for mark in MARKS),
+        marks=lambda wc: " ".join(f"--mark {mark}={bins_of(wc.eid, mark)}" for mark in MARKS),
         hyper=(
             f"--epochs {_train['epochs']} --batch-size {_train['batch_size']} --lr {_train['lr']}"
             f" --seed {_train['seed']} --device {_train['device']}"
