@@ -23,7 +23,7 @@ annotation: {gtf: genes.gtf}
 expression: {matrix: "$2"}
 marks: [H3K27me3, H3K36me3, H3K4me1, H3K4me3, H3K9me3]
 bins: {upstream: 5000, downstream: 5000, bin_size: 100, orientation: genomic}
-train: {model: attentivechrome, epochs: 3, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
+train: {models: [attentivechrome], epochs: 3, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
 ${3:-}
 YAML
 }

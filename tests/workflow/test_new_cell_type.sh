@@ -43,7 +43,7 @@ fi
 results=results/new-cell-type
 for eid in E001 LAB1; do
   [ -s "$results/runs/$eid/attentivechrome/metrics.json" ] && ok "$eid trained" || not_ok "$eid run missing"
-  [ -s "$results/reports/$eid.html" ] && ok "$eid report" || not_ok "$eid report missing"
+  [ -s "$results/reports/$eid/attentivechrome.html" ] && ok "$eid report" || not_ok "$eid report missing"
 done
 [ "$(wc -l < "$results/reports/summary.tsv")" -eq 3 ] && ok "summary of both cell types" || not_ok "summary rows"
 "$PY" - "$results" mylab sim <<'PY' && ok "LAB1 labelled from its RSEM FPKM, E001 from the matrix column" || not_ok "labels do not follow their sources"

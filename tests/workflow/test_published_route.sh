@@ -39,7 +39,7 @@ fi
 results=results/published-route
 for eid in E003 E123; do
   [ -s "$results/runs/$eid/attentivechrome/metrics.json" ] && ok "$eid trained" || not_ok "$eid run missing"
-  [ -s "$results/reports/$eid.html" ] && ok "$eid report" || not_ok "$eid report missing"
+  [ -s "$results/reports/$eid/attentivechrome.html" ] && ok "$eid report" || not_ok "$eid report missing"
 done
 "$PY" - data/deepchrome "$results" <<'PY' && ok "imported bins, labels and split equal the CSVs" || not_ok "import differs from the CSVs"
 import sys

@@ -27,6 +27,14 @@ count() { awk -v rule="$1" '$1 == rule {print $2; exit}' plan.txt; }
 grep -q "egg2.wustl.edu/roadmap/data/byFileType/alignments/consolidated/E003-H3K4me3.tagAlign.gz" plan.txt \
   && ok "names the upstream consolidated tagAlign" || not_ok "upstream URL missing from the plan"
 
+# The paper's Table 2: seven models per epigenome, one training job and one report each.
+printf 'train: {models: paper-table}\n' > table.yaml
+smk table.yaml -n > table.txt 2>&1 || true
+tcount() { awk -v rule="$1" '$1 == rule {print $2; exit}' table.txt; }
+[ "$(tcount train)" = 392 ] && [ "$(tcount report)" = 392 ] && [ "$(tcount bin)" = 280 ] \
+  && ok "models: paper-table plans 56 x 7 training runs and reports on the same 280 bin jobs" \
+  || not_ok "paper-table plan: train $(tcount train), report $(tcount report), bin $(tcount bin): $(tail -n 5 table.txt)"
+
 # The gene set and the labels build without network: run them.
 if smk --cores 2 results/genes.tsv results/labels/E003.tsv results/labels/E123.tsv > jobs.log 2>&1; then
   ok "genes and labels of E003, E123 built from the shipped files"

@@ -35,7 +35,7 @@ annotation: {gtf: $results/simulated/genes.gtf}
 expression: {matrix: $results/simulated/expression.tsv}
 marks: [H3K27me3, H3K36me3, H3K4me1, H3K4me3, H3K9me3]
 bins: {upstream: 5000, downstream: 5000, bin_size: 100, orientation: genomic}
-train: {model: attentivechrome, epochs: 2, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
+train: {models: [attentivechrome], epochs: 2, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
 YAML
 }
 make_study "$WORK/local"

@@ -23,7 +23,7 @@ annotation: {gtf: $results/simulated/genes.gtf}
 expression: {matrix: "file://$results/simulated/expression.tsv"}  # a URL: exercises the download rule
 marks: [H3K27me3, H3K36me3, H3K4me1, H3K4me3, H3K9me3]
 bins: {upstream: 5000, downstream: 5000, bin_size: 100, orientation: genomic}
-train: {model: attentivechrome, epochs: 3, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
+train: {models: [attentivechrome], epochs: 3, batch_size: 16, lr: 0.0002, seed: 1, device: cpu, threads: 1}
 YAML
 
 if snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile config.yaml --cores 2 -q > snakemake.log 2>&1; then
@@ -36,7 +36,7 @@ else
 fi
 
 for eid in E001 E002; do
-  [ -s "$results/reports/$eid.html" ] && ok "report $eid" || not_ok "report $eid missing"
+  [ -s "$results/reports/$eid/attentivechrome.html" ] && ok "report $eid" || not_ok "report $eid missing"
   [ -s "$results/runs/$eid/attentivechrome/metrics.json" ] && ok "metrics $eid" || not_ok "metrics $eid missing"
 done
 cmp -s "$results/downloads/expression.tsv" "$results/simulated/expression.tsv" && ok "URL input downloaded" || not_ok "download of a URL input"

@@ -240,6 +240,7 @@ for _url in _inputs:
 
 wildcard_constraints:
     eid="[^/]+",
+    model="[a-z-]+",
     mark="[^/]+",
     download="[^/]+",
 
@@ -255,19 +256,26 @@ def achrome(stage):
     return os.path.join(folder, f"achrome-{stage}") if folder else f"achrome-{stage}"
 
 
-def run_dir(eid):
-    return f"{RESULTS}/runs/{eid}/{config['train']['model']}"
+# The paper's seven models (its Table 2), in the order the paper lists them.
+PAPER_TABLE = ["deepchrome", "lstm", "cnn-attn", "cnn-alpha-beta", "lstm-attn", "lstm-alpha", "attentivechrome"]
+_models = config["train"]["models"]
+MODELS = PAPER_TABLE if _models == "paper-table" else list(_models)
 
 
-def run_files(eid):
-    """What a finished run folder holds (the train rule's outputs); rule all asks for them too, so a
-    deleted model is rebuilt even when the reports are newer."""
-    return [f"{run_dir(eid)}/{name}" for name in ("metrics.json", "predictions.tsv", "history.tsv", "model.pt", "alpha.npy", "beta.npy")]
+def run_dir(eid, model):
+    return f"{RESULTS}/runs/{eid}/{model}"
+
+
+def run_files(eid, model):
+    """What every finished run folder holds (the train rule's outputs); rule all asks for them too, so
+    a deleted model is rebuilt even when the reports are newer."""
+    return [f"{run_dir(eid, model)}/{name}" for name in ("metrics.json", "predictions.tsv", "history.tsv", "model.pt")]
 
 
 def all_outputs():
+    runs = [(eid, model) for eid in EPIGENOMES for model in MODELS]
     return (
-        [path for eid in EPIGENOMES for path in run_files(eid)]
-        + [f"{RESULTS}/reports/{eid}.html" for eid in EPIGENOMES]
+        [path for eid, model in runs for path in run_files(eid, model)]
+        + [f"{RESULTS}/reports/{eid}/{model}.html" for eid, model in runs]
         + [f"{RESULTS}/reports/summary.html"]
     )

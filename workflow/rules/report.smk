@@ -1,29 +1,29 @@
 # Self-contained HTML pages: one per run, and a summary over all runs (+ summary.tsv).
 rule report:
     input:
-        metrics=lambda wc: f"{run_dir(wc.eid)}/metrics.json",
+        metrics=lambda wc: f"{run_dir(wc.eid, wc.model)}/metrics.json",
     output:
-        report(f"{RESULTS}/reports/{{eid}}.html", caption="../report/run.rst", category="Runs"),
+        report(f"{RESULTS}/reports/{{eid}}/{{model}}.html", caption="../report/run.rst", category="Runs"),
     params:
         exe=achrome("report"),
         extra=stage_params("report"),
         run=lambda wc, input: os.path.dirname(input.metrics),
     log:
-        f"{RESULTS}/logs/report/{{eid}}.log",
+        f"{RESULTS}/logs/report/{{eid}}/{{model}}.log",
     shell:
         "{params.exe} --run {params.run} --out {output} {params.extra} 2> {log}"
 
 
 rule summary:
     input:
-        [f"{run_dir(eid)}/metrics.json" for eid in EPIGENOMES],
+        [f"{run_dir(eid, model)}/metrics.json" for eid in EPIGENOMES for model in MODELS],
     output:
         html=report(f"{RESULTS}/reports/summary.html", caption="../report/summary.rst", category="Summary"),
         table=f"{RESULTS}/reports/summary.tsv",
     params:
         exe=achrome("report"),
         extra=stage_params("report"),
-        runs=" ".join(f"--run {run_dir(eid)}" for eid in EPIGENOMES),
+        runs=" ".join(f"--run {run_dir(eid, model)}" for eid in EPIGENOMES for model in MODELS),
     log:
         f"{RESULTS}/logs/report/summary.log",
     shell:

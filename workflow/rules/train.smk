@@ -1,4 +1,4 @@
-# AttentiveChrome per epigenome; everything the report needs lands in the run folder.
+# One run per epigenome and model; everything the report needs lands in the run folder.
 _train = config["train"]
 
 
@@ -8,12 +8,10 @@ rule train:
         labels=lambda wc: labels_of(wc.eid),
         marks=lambda wc: [bins_of(wc.eid, mark) for mark in MARKS],
     output:
-        metrics=f"{RESULTS}/runs/{{eid}}/{_train['model']}/metrics.json",
-        predictions=f"{RESULTS}/runs/{{eid}}/{_train['model']}/predictions.tsv",
-        history=f"{RESULTS}/runs/{{eid}}/{_train['model']}/history.tsv",
-        model=f"{RESULTS}/runs/{{eid}}/{_train['model']}/model.pt",
-        alpha=f"{RESULTS}/runs/{{eid}}/{_train['model']}/alpha.npy",
-        beta=f"{RESULTS}/runs/{{eid}}/{_train['model']}/beta.npy",
+        metrics=f"{RESULTS}/runs/{{eid}}/{{model}}/metrics.json",
+        predictions=f"{RESULTS}/runs/{{eid}}/{{model}}/predictions.tsv",
+        history=f"{RESULTS}/runs/{{eid}}/{{model}}/history.tsv",
+        model=f"{RESULTS}/runs/{{eid}}/{{model}}/model.pt",
     params:
         exe=achrome("train"),
         extra=stage_params("train"),
@@ -24,10 +22,10 @@ rule train:
             f" --seed {_train['seed']} --device {_train['device']}"
         ),
     log:
-        f"{RESULTS}/logs/train/{{eid}}.log",
+        f"{RESULTS}/logs/train/{{eid}}/{{model}}.log",
     threads: _train["threads"]
     resources:
         mem_mb=1500,
     shell:
         "{params.exe} --genes {input.genes} --labels {input.labels} {params.marks} --out {params.out}"
-        " --epigenome {wildcards.eid} {params.hyper} --threads {threads} {params.extra} 2> {log}"
+        " --epigenome {wildcards.eid} --model {wildcards.model} {params.hyper} --threads {threads} {params.extra} 2> {log}"
