@@ -39,10 +39,15 @@ int main(int argc, char** argv) {
                  "BED-like text, e.g. a BED whose 4th column is a numeric name)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "bam", "sam", "cram", "bigwig", "tagalign", "bed", "bedgraph"}));
-  app.add_option("--upstream", spec.upstream, "Bases upstream (5') of the TSS anchor")->capture_default_str();
-  app.add_option("--downstream", spec.downstream, "Bases downstream (3') of the TSS anchor")->capture_default_str();
+  app.add_option("--upstream", spec.upstream, "Bases upstream (5') of the TSS anchor")
+      ->capture_default_str()
+      ->check(achrome::non_negative());
+  app.add_option("--downstream", spec.downstream, "Bases downstream (3') of the TSS anchor")
+      ->capture_default_str()
+      ->check(achrome::non_negative());
   app.add_option("--bin-size", spec.bin_size, "Bin width in bases; the window must be a whole number of bins")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(achrome::positive());
   app.add_option("--anchor-offset", spec.anchor_offset,
                  "Anchor = tss + offset (0-based); 1 reproduces the published AttentiveChrome windows")
       ->capture_default_str();
@@ -54,7 +59,7 @@ int main(int argc, char** argv) {
   app.add_option("--reference", reads.reference, "Reference FASTA for CRAM files that need one");
   app.add_option("--min-mapq", reads.min_mapq, "Reads: count only MAPQ >= Q (bedtools multicov -q)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 255));
+      ->check(achrome::integer_in(0, 255));
   app.add_flag("--split", reads.split,
                "Reads: count only the aligned blocks between N (splice) operations, as bedtools -split; "
                "deletions stay inside a block");
@@ -69,7 +74,7 @@ int main(int argc, char** argv) {
                  "Reads: count each read as the fragment of N bp from its 5' end in its strand direction "
                  "(deepTools --extendReads N, MACS), clipped to the chromosome; 0 = off")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(achrome::non_negative());
   app.add_option("--chrom-sizes", chrom_sizes,
                  "tagAlign/BED/bedGraph: 'chrom<TAB>length' table (UCSC chrom.sizes); reads and fragments are "
                  "clipped at the real chromosome ends (text files carry no lengths)")
@@ -84,6 +89,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"zero", "nan"}));
 
   return stage.run(argc, argv, [&] {
+    achrome::refuse_outputs_over_inputs(
+        {{"--genes", genes_path}, {"--signal", signal}, {"--chrom-sizes", chrom_sizes}, {"--reference", reads.reference}},
+        {{"--out", out}, {"--export-deeptools", deeptools_out}});
     // htslib reports problems on stderr in its own words; ours name the file in one line instead.
     hts_set_log_level(spdlog::get_level() <= spdlog::level::debug ? HTS_LOG_WARNING : HTS_LOG_OFF);
     spec.orientation = achrome::parse_orientation(orientation);

@@ -77,6 +77,11 @@ int main(int argc, char** argv) {
     const fs::path in_dir(input);
     if (genes_path.empty()) genes_path = (in_dir / "genes.tsv").string();
     if (labels_path.empty()) labels_path = (in_dir / "labels.tsv").string();
+    std::vector<PathArg> inputs{{"--genes", genes_path}, {"--labels", labels_path}, {"import.json", in_dir / "import.json"}};
+    for (const auto& mark : marks) inputs.push_back({"--marks " + mark, in_dir / (mark + ".npy")});
+    std::vector<PathArg> outputs;
+    for (const Split split : kPublishedSplits) outputs.push_back({"--out", fs::path(out) / deepchrome_file_name(split)});
+    refuse_outputs_over_inputs(inputs, outputs);
 
     StudyMatrices study;
     study.genes = read_genes_tsv(genes_path);

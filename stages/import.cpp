@@ -58,13 +58,16 @@ void check_marks(const std::vector<std::string>& marks) {
   }
 }
 
-// Every output is checked before the first is written, so a failed import leaves nothing behind.
+// Every file is written in full under its temporary name before the first is moved into place, so a
+// failed import leaves nothing behind, and a study never mixes files of two imports.
 void write_study(const fs::path& out, const StudyMatrices& study, const nlohmann::json& record) {
-  write_genes_tsv(out / "genes.tsv", study.genes);
+  AtomicFileSet files;
+  write_genes_tsv(files.add(out / "genes.tsv"), study.genes);
   for (std::size_t m = 0; m < study.marks.size(); ++m)
-    write_npy(out / (study.marks[m] + ".npy"), study.matrices[m].data(), {study.genes.size(), study.bins});
-  if (!study.labels.empty()) write_labels_tsv(out / "labels.tsv", study.labels);
-  write_file_atomic(out / "import.json", record.dump(2) + "\n");
+    write_npy(files.add(out / (study.marks[m] + ".npy")), study.matrices[m].data(), {study.genes.size(), study.bins});
+  if (!study.labels.empty()) write_labels_tsv(files.add(out / "labels.tsv"), study.labels);
+  write_file_atomic(files.add(out / "import.json"), record.dump(2) + "\n");
+  files.commit();
 }
 
 }  // namespace
@@ -105,6 +108,12 @@ int main(int argc, char** argv) {
   return stage.run(argc, argv, [&] {
     check_marks(marks);
     const fs::path out_dir(out);
+    std::vector<PathArg> inputs{{"--annotation", annotation}, {"--labels", labels_path}, {"--input", input}};
+    if (layout == "deepchrome")
+      for (const Split split : kPublishedSplits) inputs.push_back({"--input", fs::path(input) / deepchrome_file_name(split)});
+    std::vector<PathArg> outputs{{"--out", out_dir / "genes.tsv"}, {"--out", out_dir / "labels.tsv"}, {"--out", out_dir / "import.json"}};
+    for (const auto& mark : marks) outputs.push_back({"--out", out_dir / (mark + ".npy")});
+    refuse_outputs_over_inputs(inputs, outputs);
     nlohmann::json record;
     record["layout"] = layout;
     record["source"] = fs::absolute(input).lexically_normal().string();

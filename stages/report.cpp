@@ -1,6 +1,7 @@
 // achrome-report: run folders of achrome-train -> self-contained HTML pages (inline CSS and SVG,
 // no scripts, no network): one page per run, or with --summary one page over all runs plus
 // summary.tsv beside it.
+#include <algorithm>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -53,7 +54,16 @@ int main(int argc, char** argv) {
       return;
     }
     std::vector<achrome::report::SummaryEntry> entries;
+    std::vector<fs::path> seen;
     for (const auto& dir : runs) {
+      // One run twice would be counted twice in every mean and median of the summary.
+      std::error_code ec;
+      auto resolved = fs::weakly_canonical(dir, ec);
+      if (ec) resolved = fs::absolute(dir).lexically_normal();
+      if (!resolved.has_filename()) resolved = resolved.parent_path();
+      if (std::find(seen.begin(), seen.end(), resolved) != seen.end())
+        achrome::fail("--run {}: the same run folder is given twice", dir);
+      seen.push_back(resolved);
       achrome::report::SummaryEntry entry;
       entry.metrics = achrome::report::read_run_folder(dir, /*metrics_only=*/true).metrics;
       if (!page_pattern.empty()) entry.page = achrome::report::page_name(page_pattern, entry.metrics);

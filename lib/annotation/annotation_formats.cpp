@@ -42,6 +42,7 @@ std::vector<Gene> read_gene_info(const std::filesystem::path& path) {
     if (genes.empty() && !is_int(f[2])) continue;  // a header line
     Gene gene;
     gene.id = std::string(f[0]);
+    if (gene.id.empty()) fail("{}: empty gene_id", reader.where());
     gene.chrom = std::string(f[1]);
     const auto start = parse_int(f[2], reader.where(), "start");
     const auto end = parse_int(f[3], reader.where(), "end");
@@ -77,10 +78,11 @@ std::vector<Gene> read_bed_windows(const std::filesystem::path& path, Annotation
     Gene gene;
     gene.chrom = std::string(f[0]);
     // The midpoint is the 1-based TSS coordinate T of the published windows [T - w, T + w).
-    gene.tss = (start + end) / 2 - 1;
+    gene.tss = start + (end - start) / 2 - 1;  // (start + end) / 2 without overflow
     const auto name = f[3];
     const auto underscore = name.find('_');
     gene.id = std::string(name.substr(0, underscore));
+    if (gene.id.empty()) fail("{}: window name '{}' has no gene id (ID or ID_NAME)", reader.where(), name);
     gene.name = underscore == std::string_view::npos ? gene.id : std::string(name.substr(underscore + 1));
     if (f.size() >= 6 && (f[5] == "+" || f[5] == "-")) {
       gene.strand = parse_strand(f[5]);

@@ -402,7 +402,7 @@ DeepChromeExport export_deepchrome(const StudyMatrices& study, const TextStyle s
   for (std::size_t m = 0; m < marks; ++m)
     for (std::size_t i = 0; i < study.matrices[m].size(); ++i)
       if (!std::isfinite(study.matrices[m][i]))
-        fail("{}.npy: row {} (gene {}), bin {}: {} cannot be written as a read count", study.marks[m],
+        fail("{}.npy: gene {} ({}), bin {}: {} cannot be written as a read count", study.marks[m],
              i / study.bins + 1, study.genes[i / study.bins].id, i % study.bins + 1, study.matrices[m][i]);
 
   const auto rows = index_genes(study.genes, "genes.tsv");

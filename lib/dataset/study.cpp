@@ -85,7 +85,8 @@ TrainingSet assemble_training_set(const std::filesystem::path& genes_tsv, const 
       for (std::size_t b = 0; b < set.bins; ++b) {
         // A NaN would silently poison every gradient; binning writes 0 for no data by default.
         if (!std::isfinite(source[b]))
-          fail("{}: row {} (gene {}) bin {} is not finite", marks[m].path.string(), found->second, row.gene_id, b);
+          fail("{}: gene {} ({}), bin {}: {} is not finite", marks[m].path.string(), found->second + 1, row.gene_id,
+               b + 1, source[b]);
         gene_input[b * n_marks + m] = source[b];
       }
     }
@@ -102,7 +103,9 @@ StackedInputs read_stacked_inputs(const std::filesystem::path& npy) {
   inputs.bins = array.dim(1);
   inputs.marks = array.dim(2);
   for (std::size_t i = 0; i < array.data.size(); ++i)
-    if (!std::isfinite(array.data[i])) fail("{}: value {} is not finite", npy.string(), i);
+    if (!std::isfinite(array.data[i]))
+      fail("{}: gene {}, bin {}, mark {}: {} is not finite", npy.string(), i / (inputs.bins * inputs.marks) + 1,
+           i / inputs.marks % inputs.bins + 1, i % inputs.marks + 1, array.data[i]);
   inputs.data = std::move(array.data);
   return inputs;
 }

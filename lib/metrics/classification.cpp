@@ -1,6 +1,7 @@
 #include "metrics/classification.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -12,6 +13,11 @@ namespace {
 
 void check(const std::vector<float>& scores, const std::vector<int>& labels) {
   if (scores.size() != labels.size()) fail("metrics: {} scores but {} labels", scores.size(), labels.size());
+  // NaN compares unequal to itself and unordered to everything: the sorts below would get no strict
+  // weak ordering and the tie loops would never advance. Infinities tie with each other, but a model
+  // producing them has diverged, and a ranking of saturated scores means nothing.
+  for (std::size_t i = 0; i < scores.size(); ++i)
+    if (!std::isfinite(scores[i])) fail("metrics: score {} is not finite ({})", i, scores[i]);
   std::size_t positives = 0;
   for (int label : labels) {
     if (label != 0 && label != 1) fail("metrics: labels must be 0 or 1, found {}", label);

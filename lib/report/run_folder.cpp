@@ -74,10 +74,33 @@ void read_tsv(const fs::path& path, const std::vector<std::string_view>& columns
   }
 }
 
+// A NaN score would leave the ROC computation without an ordering, and an infinite one has no place
+// on a chart: both mean the run was broken, which is the reader's to say.
+float finite(std::string_view field, const std::string& where, const char* what) {
+  const double value = parse_double(field, where, what);
+  if (!std::isfinite(value)) fail("{}: {} '{}' is not finite", where, what, field);
+  return static_cast<float>(value);
+}
+
 int parse_label(std::string_view field, const std::string& where) {
   if (field == "0") return 0;
   if (field == "1") return 1;
   fail("{}: label must be 0 or 1, found '{}'", where, field);
+}
+
+// The run's bins: metrics.json's, else model.json's beside it (older runs); 0 when neither says.
+long long run_bins(const RunMetrics& metrics, const fs::path& dir) {
+  if (metrics.bins > 0) return metrics.bins;
+  const fs::path model_json = dir / "model.json";
+  std::ifstream in(model_json);
+  if (!in) return 0;
+  Json json;
+  try {
+    in >> json;
+  } catch (const Json::exception& error) {
+    fail("{}: not valid JSON: {}", model_json.string(), error.what());
+  }
+  return json.is_object() && json.contains("bins") ? integer(json, "bins", model_json.string()) : 0;
 }
 
 }  // namespace
@@ -129,8 +152,8 @@ std::vector<Prediction> read_predictions_tsv(const fs::path& path) {
     p.gene_id = std::string(fields[0]);
     p.split = parse_split(fields[1], where);
     p.label = parse_label(fields[2], where);
-    p.logit = static_cast<float>(parse_double(fields[3], where, "logit"));
-    p.probability = static_cast<float>(parse_double(fields[4], where, "probability"));
+    p.logit = finite(fields[3], where, "logit");
+    p.probability = finite(fields[4], where, "probability");
     predictions.push_back(std::move(p));
   });
   return predictions;
@@ -159,8 +182,8 @@ std::vector<AttentionGene> read_attention_genes_tsv(const fs::path& path) {
     AttentionGene g;
     g.gene_id = std::string(fields[0]);
     g.label = parse_label(fields[1], where);
-    g.logit = static_cast<float>(parse_double(fields[2], where, "logit"));
-    g.probability = static_cast<float>(parse_double(fields[3], where, "probability"));
+    g.logit = finite(fields[2], where, "logit");
+    g.probability = finite(fields[3], where, "probability");
     genes.push_back(std::move(g));
   });
   return genes;
@@ -196,9 +219,13 @@ RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
     const auto& alpha = attention.alpha;
     const auto& beta = attention.beta;
     const std::size_t genes = attention.genes.size(), marks = run.metrics.marks.size();
-    if (alpha.shape.size() != 3 || alpha.dim(0) != genes || alpha.dim(1) != marks)
-      fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks, bins])",
-           (dir / "alpha.npy").string(), fmt::join(alpha.shape, ", "), genes, marks);
+    const long long bins = run_bins(run.metrics, dir);
+    const bool bins_match = alpha.shape.size() == 3 && (bins <= 0 || alpha.dim(2) == static_cast<std::size_t>(bins));
+    if (alpha.shape.size() != 3 || alpha.dim(0) != genes || alpha.dim(1) != marks || !bins_match)
+      fail("{}: shape [{}] but the run has [genes, marks, bins] = [{}, {}, {}] (genes of attention_genes.tsv, marks "
+           "of metrics.json, bins of {})",
+           (dir / "alpha.npy").string(), fmt::join(alpha.shape, ", "), genes, marks,
+           bins > 0 ? std::to_string(bins) : "any", run.metrics.bins > 0 || bins <= 0 ? "metrics.json" : "model.json");
     if (alpha.dim(2) == 0) fail("{}: no bins", (dir / "alpha.npy").string());
     if (beta.shape.size() != 2 || beta.dim(0) != genes || beta.dim(1) != marks)
       fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks])",

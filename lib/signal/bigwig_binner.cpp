@@ -15,6 +15,7 @@
 #include "signal/gene_windows.hpp"
 #include "signal/track_mean.hpp"
 #include "util/error.hpp"
+#include "util/stage.hpp"
 
 namespace achrome {
 
@@ -62,7 +63,12 @@ BigWigHandle open_bigwig(const std::string& name) {
   static int init_status = 0;
   std::call_once(init, [] { init_status = bwInit(1 << 17); });
   if (init_status != 0) fail("{}: libBigWig could not initialise", name);
-  BigWigHandle bw(bwOpen(const_cast<char*>(name.c_str()), nullptr, "r"));
+  BigWigHandle bw;
+  {
+    // libBigWig prints its own complaints about a bad file; the error below names it in one line.
+    const QuietLibraryStderr quiet;
+    bw.reset(bwOpen(const_cast<char*>(name.c_str()), nullptr, "r"));
+  }
   if (!bw) fail("{}: cannot read as a bigWig file (corrupt or truncated)", name);
   if (bw->type != 0) fail("{}: is a bigBed file, not a bigWig", name);
   return bw;
@@ -91,6 +97,7 @@ std::vector<float> bin_bigwig(const std::filesystem::path& path, const std::vect
   if (windows.genes_on_absent_chroms() > 0)
     spdlog::warn("{} genes on chromosomes absent from {} get rows of zeros ({})", windows.genes_on_absent_chroms(),
                  name, fmt::join(windows.absent_chroms(), ", "));
+  windows.warn_windows_off_chroms(name);
   spdlog::info("{}: bigWig, {} genes x {} bins on {} chromosomes", name, genes.size(), windows.bins(),
                windows.chroms().size());
 
@@ -112,8 +119,12 @@ std::vector<float> bin_bigwig(const std::filesystem::path& path, const std::vect
       const std::int64_t lo = std::max<std::int64_t>(w.start, 0);
       const std::int64_t hi = std::min(w.start + length, chrom.length);
       if (lo < hi) {
-        std::unique_ptr<bwOverlappingIntervals_t, IntervalsFree> found(bwGetOverlappingIntervals(
-            bw.get(), const_cast<char*>(chrom.name.c_str()), static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi)));
+        std::unique_ptr<bwOverlappingIntervals_t, IntervalsFree> found;
+        {
+          const QuietLibraryStderr quiet;
+          found.reset(bwGetOverlappingIntervals(bw.get(), const_cast<char*>(chrom.name.c_str()),
+                                                static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi)));
+        }
         if (!found) fail("{}: cannot read {}:{}-{} (corrupt file)", name, chrom.name, lo, hi);
         for (std::uint32_t i = 0; i < found->l; ++i) {
           const double value = found->value[i];

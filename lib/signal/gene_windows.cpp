@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "genome/chrom_names.hpp"
 #include "util/error.hpp"
 
@@ -49,7 +51,11 @@ GeneWindows::GeneWindows(const std::vector<Gene>& genes, const WindowSpec& spec,
     w.start = spec_.start(gene.tss, gene.strand);
     w.row = static_cast<std::uint32_t>(row);
     w.reversed = spec_.column(0, gene.strand) != 0;
-    chroms_[by_signal_[*index]].windows.push_back(w);
+    ChromWindows& c = chroms_[by_signal_[*index]];
+    if (std::max<std::int64_t>(w.start, 0) >= std::min(w.start + spec_.length(), c.length)) {
+      if (genes_off_++ == 0) first_off_ = gene.id;
+    }
+    c.windows.push_back(w);
   }
   if (!genes.empty() && chroms_.empty())
     fail("{}: shares no chromosome with {} (signal has {}; genes have {})", signal_path, genes_path,
@@ -69,6 +75,17 @@ GeneWindows::GeneWindows(const std::vector<Gene>& genes, const WindowSpec& spec,
       c.first_by_bucket[b] = static_cast<std::uint32_t>(i);
     }
   }
+}
+
+void GeneWindows::warn_windows_off_chroms(const std::string& signal_path) const {
+  if (genes_off_ == 0) return;
+  if (genes_off_ == genes_ - genes_absent_)
+    spdlog::warn("{}: all {} genes have windows wholly outside their chromosome (first: {}; --anchor-offset {}): "
+                 "the matrix is all zeros",
+                 signal_path, genes_off_, first_off_, spec_.anchor_offset);
+  else
+    spdlog::warn("{}: {} genes have windows wholly outside their chromosome (first: {}); their rows are zeros",
+                 signal_path, genes_off_, first_off_);
 }
 
 }  // namespace achrome

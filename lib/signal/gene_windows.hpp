@@ -52,6 +52,12 @@ class GeneWindows {
   // Genes whose chromosome the signal file lacks (their rows stay zero) and those chromosomes.
   std::size_t genes_on_absent_chroms() const { return genes_absent_; }
   const std::vector<std::string>& absent_chroms() const { return absent_chroms_; }
+  // Genes whose whole window lies before base 0 or at or past the chromosome's end (a TSS past the
+  // end, a large --anchor-offset): their rows stay zero. The first such gene in genes.tsv order.
+  std::size_t genes_off_chroms() const { return genes_off_; }
+  const std::string& first_off_chrom() const { return first_off_; }
+  // One warning line when there are such genes; another wording when no window is left at all.
+  void warn_windows_off_chroms(const std::string& signal_path) const;
 
   // Index range [first, last) of the windows of c that overlap [begin, end) (begin >= 0).
   std::pair<std::size_t, std::size_t> overlapping(const ChromWindows& c, std::int64_t begin, std::int64_t end) const {
@@ -73,6 +79,8 @@ class GeneWindows {
   std::vector<int> by_signal_;  // signal index -> chroms_ index or -1
   std::size_t genes_absent_ = 0;
   std::vector<std::string> absent_chroms_;
+  std::size_t genes_off_ = 0;
+  std::string first_off_;
 };
 
 }  // namespace achrome

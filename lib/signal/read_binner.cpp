@@ -103,6 +103,19 @@ std::size_t read_blocks(const bam1_t* b, bool split, std::vector<std::int64_t>& 
   return n;
 }
 
+// The line of the first SAM record htslib cannot parse. Found by reading again on one thread:
+// htslib's threaded SAM parser reads ahead in batches and keeps no line number.
+std::int64_t malformed_sam_line(const std::string& name) {
+  std::unique_ptr<htsFile, HtsFileCloser> fp(hts_open(name.c_str(), "r"));
+  if (!fp) return 0;
+  std::unique_ptr<sam_hdr_t, HeaderFree> header(sam_hdr_read(fp.get()));
+  if (!header) return fp->lineno;
+  std::unique_ptr<bam1_t, RecordFree> record(bam_init1());
+  while (sam_read1(fp.get(), header.get(), record.get()) >= 0) {
+  }
+  return fp->lineno;
+}
+
 }  // namespace
 
 std::vector<float> bin_reads(const std::filesystem::path& path, const std::vector<Gene>& genes, const WindowSpec& spec,
@@ -126,8 +139,13 @@ std::vector<float> bin_reads(const std::filesystem::path& path, const std::vecto
   if ((format->format == bam || format->format == cram) && hts_check_EOF(fp.get()) == 0)
     fail("{}: truncated file (no end-of-file marker)", name);
 
+  const bool sam_text = format->format == sam;
   std::unique_ptr<sam_hdr_t, HeaderFree> header(sam_hdr_read(fp.get()));
-  if (!header) fail("{}: cannot read the header (truncated, corrupt, or not a BAM/SAM/CRAM file)", name);
+  if (!header) {
+    if (sam_text && !(fp->is_bgzf && fp->fp.bgzf->errcode != 0))
+      fail("{}:{}: malformed SAM header line", name, std::max<std::int64_t>(fp->lineno, 1));
+    fail("{}: cannot read the header (truncated, corrupt, or not a BAM/SAM/CRAM file)", name);
+  }
   // Threads start only after the header: htslib 1.16's threaded reader can deadlock in its EOF check
   // on a corrupt file (fixed in htslib 1.17), and the header and EOF checks need no threads.
   if (options.threads > 1 && hts_set_threads(fp.get(), options.threads) != 0)
@@ -139,10 +157,16 @@ std::vector<float> bin_reads(const std::filesystem::path& path, const std::vecto
     chrom_names[i] = sam_hdr_tid2name(header.get(), i);
     chrom_lengths[i] = sam_hdr_tid2len(header.get(), i);
   }
+  // htslib cannot place any record then; a SAM written without its header (samtools view, no -h)
+  // is the usual cause.
+  if (nref == 0)
+    fail("{}: the header lists no reference sequences (@SQ lines with SN and LN); a SAM needs its header "
+         "(samtools view -h)", name);
   const GeneWindows windows(genes, spec, chrom_names, chrom_lengths, name, genes_path);
   if (windows.genes_on_absent_chroms() > 0)
     spdlog::warn("{} genes on chromosomes absent from {} get rows of zeros ({})", windows.genes_on_absent_chroms(),
                  name, fmt::join(windows.absent_chroms(), ", "));
+  windows.warn_windows_off_chroms(name);
   // Logged only now, after every up-front check, so a refused file gets a single error line.
   spdlog::info("{}: {} reads, {} genes x {} bins on {} chromosomes", name, hts_format_file_extension(format),
                genes.size(), windows.bins(), windows.chroms().size());
@@ -169,7 +193,12 @@ std::vector<float> bin_reads(const std::filesystem::path& path, const std::vecto
     const std::uint16_t flag = b->core.flag;
     if ((flag & skip_flags) || b->core.tid < 0 || b->core.qual < options.min_mapq ||
         (options.proper_pairs_only && !(flag & BAM_FPROPER_PAIR))) {
-      if (flag & BAM_FUNMAP || b->core.tid < 0) ++s.unmapped;
+      if (flag & BAM_FUNMAP || b->core.tid < 0) {
+        ++s.unmapped;
+        // htslib marks a SAM record whose RNAME the header lacks as unmapped (tid -1) but keeps its
+        // POS; a record that is unmapped in the file has RNAME '*' and POS 0 (pos -1) or a known RNAME.
+        if (sam_text && b->core.tid < 0 && b->core.pos >= 0) ++s.unknown_reference;
+      }
       else if (flag & skip_flags & BAM_FDUP) ++s.duplicate;
       else if (flag & skip_flags & BAM_FQCFAIL) ++s.qc_fail;
       else if (flag & skip_flags & BAM_FSECONDARY) ++s.secondary;
@@ -196,8 +225,15 @@ std::vector<float> bin_reads(const std::filesystem::path& path, const std::vecto
   // htslib 1.16's threaded BGZF reader reports a corrupt block as a clean end of file; the error
   // code on the stream still tells (fixed upstream in htslib 1.17).
   const BGZF* bgzf = fp->is_bgzf ? fp->fp.bgzf : nullptr;
-  if (r < -1 || (bgzf && bgzf->errcode != 0))
+  if (bgzf && bgzf->errcode != 0)
     fail("{}: read error after record {} (truncated or corrupt file)", name, s.records);
+  // A SAM line that does not parse is malformed, not a sign of a cut file.
+  if (r < -1 && sam_text) fail("{}:{}: malformed SAM record", name, malformed_sam_line(name));
+  if (r < -1) fail("{}: read error after record {} (truncated or corrupt file)", name, s.records);
+  if (s.records == 0) spdlog::warn("{}: no records (only a header): every bin is 0", name);
+  if (s.unknown_reference > 0)
+    spdlog::warn("{}: {} records name a reference missing from the header; they are not counted",
+                 name, s.unknown_reference);
 
   spdlog::info("{}: {} records, {} counted ({} in gene windows); skipped: {} unmapped, {} duplicate, {} QC-fail, "
                "{} secondary, {} supplementary, {} MAPQ < {}, {} not properly paired",

@@ -14,6 +14,7 @@
 // read the N bp fragment starting at its 5' end in its strand direction (deepTools --extendReads N
 // and MACS for single-end reads), clipped to the chromosome.
 // One streaming pass, any sort order, memory O(genes x bins).
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -48,6 +49,7 @@ struct ReadCountSummary {
   std::uint64_t supplementary = 0;
   std::uint64_t low_mapq = 0;
   std::uint64_t not_proper_pair = 0;
+  std::uint64_t unknown_reference = 0;  // SAM records naming a reference the header lacks (of unmapped)
 };
 
 // Row-major [genes, bins] counts in genes.tsv order.
@@ -68,7 +70,7 @@ inline bool shape_read(std::int64_t& begin, std::int64_t& end, bool reverse, con
     else end = begin + 1;
   } else if (options.extend > 0) {
     if (reverse) begin = end - options.extend;
-    else end = begin + options.extend;
+    else end = begin + std::min(options.extend, chrom_length - begin);  // the clip below, without overflow
   }
   if (begin < 0) begin = 0;
   if (end > chrom_length) end = chrom_length;

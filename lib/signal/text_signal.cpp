@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <htslib/bgzf.h>
@@ -122,8 +123,12 @@ class ChunkSource {
   static std::uint64_t count_lines(const std::vector<char>& text, std::size_t n) {
     return static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(n), '\n'));
   }
-  static constexpr std::size_t kChunkBytes = 4 << 20;
-  static constexpr std::size_t kReadBytes = 1 << 20;
+  // The fuzzing build (tests/fuzz) sets tiny chunks, so that short inputs cross chunk boundaries.
+#ifndef ACHROME_TEXT_CHUNK_BYTES
+#define ACHROME_TEXT_CHUNK_BYTES (4 << 20)
+#endif
+  static constexpr std::size_t kChunkBytes = ACHROME_TEXT_CHUNK_BYTES;
+  static constexpr std::size_t kReadBytes = kChunkBytes / 4;
   BGZF* fp_;
   std::string name_;
   std::vector<char> carry_;
@@ -208,29 +213,45 @@ GeneChroms gene_chroms(const std::vector<Gene>& genes, const WindowSpec& spec, c
   return c;
 }
 
-// Per-thread map from the file's chromosome spelling to the gene chromosome index (-1: no genes).
+// Per-thread map from the file's chromosome spelling to the gene chromosome index (-1: no genes)
+// and to this thread's number for the spelling, with its canonical name (alias spellings share one),
+// which tells intervals of the same chromosome apart from others whether or not genes lie on it.
 class ChromCache {
  public:
+  struct Entry {
+    int index = -1;  // gene chromosome, -1: none
+    int id = 0;      // into spellings() and canonical_names()
+  };
   explicit ChromCache(const ChromMatcher* matcher) : matcher_(matcher) {}
   int find(std::string_view name) {
-    if (name == last_name_) return last_index_;
+    if (name == last_name_) return last_.index;
     key_.assign(name.data(), name.size());
     auto it = seen_.find(key_);
     if (it == seen_.end()) {
+      Entry entry;
       const auto index = matcher_->find(name);
-      it = seen_.emplace(key_, index ? *index : -1).first;
+      entry.index = index ? *index : -1;
+      entry.id = static_cast<int>(spellings_.size());
+      spellings_.push_back(key_);
+      canonical_.push_back(canonical_chrom(name));
+      it = seen_.emplace(key_, entry).first;
     }
     last_name_ = key_;
-    last_index_ = it->second;
-    return last_index_;
+    last_ = it->second;
+    return last_.index;
   }
-  const std::unordered_map<std::string, int>& seen() const { return seen_; }
+  // The id of the name last passed to find().
+  int last_id() const { return last_.id; }
+  const std::unordered_map<std::string, Entry>& seen() const { return seen_; }
+  const std::vector<std::string>& canonical_names() const { return canonical_; }
+  const std::vector<std::string>& spellings() const { return spellings_; }
 
  private:
   const ChromMatcher* matcher_;
-  std::unordered_map<std::string, int> seen_;
+  std::unordered_map<std::string, Entry> seen_;
+  std::vector<std::string> canonical_, spellings_;
   std::string key_, last_name_{"\n"};  // "\n" never names a chromosome
-  int last_index_ = -1;
+  Entry last_;
 };
 
 // After the pass: which gene chromosomes the file had. A file sharing none is an error (the
@@ -241,9 +262,9 @@ std::vector<bool> chroms_present(tbb::enumerable_thread_specific<State>& states,
   std::vector<bool> present(chroms.names.size(), false);
   std::set<std::string> file_chroms;
   for (const State& s : states)
-    for (const auto& [chrom, index] : s.cache.seen()) {
+    for (const auto& [chrom, entry] : s.cache.seen()) {
       file_chroms.insert(chrom);
-      if (index >= 0) present[static_cast<std::size_t>(index)] = true;
+      if (entry.index >= 0) present[static_cast<std::size_t>(entry.index)] = true;
     }
   std::size_t absent_genes = 0;
   std::vector<std::string> absent;
@@ -271,6 +292,148 @@ std::vector<bool> chroms_present(tbb::enumerable_thread_specific<State>& states,
 }
 
 std::string_view shown(std::string_view field) { return field.size() > 40 ? field.substr(0, 40) : field; }
+
+// bedGraph intervals must not overlap (a base would count twice; bedGraphToBigWig refuses them too),
+// in whatever order the lines come. While streaming, each thread cuts its lines into runs: maximal
+// stretches of consecutive lines of one chunk on one chromosome where each interval starts at or
+// after the previous one's end, so no two intervals of a run overlap and a run is summarised by its
+// span. A sorted file has about one run per chunk and chromosome; unsorted files have more.
+struct IntervalRun {
+  int chrom = 0;     // file-wide id of the canonical chromosome name (set after the pass)
+  int spelling = 0;  // the thread's ChromCache id, after the pass a file-wide id of the spelling
+  std::int64_t start = 0, end = 0;
+  std::uint64_t first_line = 0, last_line = 0;
+};
+
+class RunCutter {
+ public:
+  void add(int spelling, std::int64_t start, std::int64_t end, std::uint64_t line) {
+    if (open_ && spelling == run_.spelling && start >= run_.end) {
+      run_.end = end;
+      run_.last_line = line;
+      return;
+    }
+    close();
+    run_ = IntervalRun{0, spelling, start, end, line, line};
+    open_ = true;
+  }
+  // The next line is not the one after the last seen (a new chunk, or the end).
+  void close() {
+    if (open_) runs_.push_back(run_);
+    open_ = false;
+  }
+  const std::vector<IntervalRun>& runs() const { return runs_; }
+
+ private:
+  std::vector<IntervalRun> runs_;
+  IntervalRun run_;
+  bool open_ = false;
+};
+
+struct LineInterval {
+  int chrom = 0, spelling = 0;  // as in IntervalRun
+  std::int64_t start = 0, end = 0;
+  std::uint64_t line = 0;
+};
+
+// After the pass: runs whose spans are disjoint from every other run's cannot overlap anything.
+// Runs in a group of overlapping spans are checked interval by interval: one-line runs are their
+// interval; longer ones are read again (a second pass over the file, needed only when runs
+// interleave on the genome). Sorting the intervals by start and comparing each with the
+// furthest-reaching one before it finds an overlap if there is any; the error names both lines.
+template <typename State>
+void check_no_overlaps(tbb::enumerable_thread_specific<State>& states, const std::string& name, int threads) {
+  std::map<std::string, int> chrom_ids, spelling_ids;  // file-wide ids
+  std::vector<std::string> spelling;
+  std::vector<IntervalRun> runs;
+  for (const State& s : states) {
+    const auto& names = s.cache.spellings();
+    std::vector<int> chrom_of(names.size()), spelling_of(names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      chrom_of[i] = chrom_ids.emplace(s.cache.canonical_names()[i], static_cast<int>(chrom_ids.size())).first->second;
+      const auto [it, inserted] = spelling_ids.emplace(names[i], static_cast<int>(spelling.size()));
+      if (inserted) spelling.push_back(names[i]);
+      spelling_of[i] = it->second;
+    }
+    for (IntervalRun run : s.runs.runs()) {
+      run.chrom = chrom_of[static_cast<std::size_t>(run.spelling)];
+      run.spelling = spelling_of[static_cast<std::size_t>(run.spelling)];
+      runs.push_back(run);
+    }
+  }
+  std::sort(runs.begin(), runs.end(), [](const IntervalRun& a, const IntervalRun& b) {
+    return std::tie(a.chrom, a.start, a.first_line) < std::tie(b.chrom, b.start, b.first_line);
+  });
+  std::vector<LineInterval> intervals;
+  std::vector<IntervalRun> reread;  // multi-line runs of overlapping groups, by first line
+  for (std::size_t i = 0; i < runs.size();) {
+    std::size_t j = i + 1;
+    std::int64_t reach = runs[i].end;
+    while (j < runs.size() && runs[j].chrom == runs[i].chrom && runs[j].start < reach) reach = std::max(reach, runs[j++].end);
+    if (j - i > 1)
+      for (std::size_t k = i; k < j; ++k) {
+        if (runs[k].first_line == runs[k].last_line)
+          intervals.push_back({runs[k].chrom, runs[k].spelling, runs[k].start, runs[k].end, runs[k].first_line});
+        else
+          reread.push_back(runs[k]);
+      }
+    i = j;
+  }
+  if (intervals.empty() && reread.empty()) return;
+  runs = {};  // release before the second pass
+
+  if (!reread.empty()) {
+    std::sort(reread.begin(), reread.end(),
+              [](const IntervalRun& a, const IntervalRun& b) { return a.first_line < b.first_line; });
+    spdlog::debug("{}: {} runs of intervals interleave on the genome; reading their lines again", name, reread.size());
+    BgzfHandle fp = open_text(name, threads);
+    tbb::enumerable_thread_specific<std::vector<LineInterval>> found;
+    for_each_line_parallel(fp.get(), name, threads, [&](std::string_view line, std::uint64_t number, bool) {
+      // Runs partition the lines they cover, so the last run starting at or before this line is the
+      // only one that can hold it.
+      const auto after = std::upper_bound(reread.begin(), reread.end(), number,
+                                          [](std::uint64_t n, const IntervalRun& r) { return n < r.first_line; });
+      if (after == reread.begin() || (after - 1)->last_line < number || is_header_line(line)) return;
+      const char* p = line.data();
+      const char* end = p + line.size();
+      next_field(p, end);  // the chromosome: the run's
+      const auto start = whole_int(next_field(p, end));
+      const auto stop = whole_int(next_field(p, end));
+      if (!start || !stop) bad_line(name, number, "changed while being read");
+      found.local().push_back({(after - 1)->chrom, (after - 1)->spelling, *start, *stop, number});
+    });
+    for (const auto& part : found) intervals.insert(intervals.end(), part.begin(), part.end());
+  }
+
+  std::sort(intervals.begin(), intervals.end(), [](const LineInterval& a, const LineInterval& b) {
+    return std::tie(a.chrom, a.start, a.end, a.line) < std::tie(b.chrom, b.start, b.end, b.line);
+  });
+  // Among the overlaps found, the one whose later line comes first in the file is reported.
+  const LineInterval* later = nullptr;
+  const LineInterval* earlier = nullptr;
+  auto consider = [&](const LineInterval& a, const LineInterval& b) {
+    const LineInterval* second = a.line > b.line ? &a : &b;
+    const LineInterval* first = a.line > b.line ? &b : &a;
+    if (!later || std::tie(second->line, first->line) < std::tie(later->line, earlier->line)) {
+      later = second;
+      earlier = first;
+    }
+  };
+  const LineInterval* furthest = nullptr;
+  for (std::size_t i = 0; i < intervals.size(); ++i) {
+    const LineInterval& x = intervals[i];
+    if (furthest && furthest->chrom != x.chrom) furthest = nullptr;
+    if (furthest) {
+      if (x.start < intervals[i - 1].end) consider(intervals[i - 1], x);
+      if (x.start < furthest->end) consider(*furthest, x);
+    }
+    if (!furthest || x.end > furthest->end) furthest = &x;
+  }
+  if (later)
+    fail("{}:{}: interval {}:{}-{} overlaps line {} ({}:{}-{}); bedGraph intervals must not overlap", name,
+         later->line, spelling[static_cast<std::size_t>(later->spelling)], later->start, later->end, earlier->line,
+         spelling[static_cast<std::size_t>(earlier->spelling)], earlier->start, earlier->end);
+}
 
 }  // namespace
 
@@ -384,6 +547,7 @@ std::vector<float> bin_text_reads(const std::filesystem::path& path, const std::
     sum.in_windows += s.in_windows;
   }
   chroms_present(states, chroms, name, genes_path, "reads");
+  windows.warn_windows_off_chroms(name);
   spdlog::info("{}: {} reads, {} in gene windows", name, sum.lines, sum.in_windows);
   if (summary) *summary = sum;
   return std::vector<float>(total.begin(), total.end());
@@ -409,15 +573,14 @@ std::vector<float> bin_bedgraph(const std::filesystem::path& path, const std::ve
     ChromCache cache;
     std::vector<double> sum, covered;
     std::uint64_t lines = 0;
-    int previous_chrom = -2;
-    std::int64_t previous_end = 0;
+    RunCutter runs;
   };
   tbb::enumerable_thread_specific<State> states([&] { return State(&matcher, cells); });
 
   for_each_line_parallel(fp.get(), name, options.threads, [&](std::string_view line, std::uint64_t number, bool first) {
-    if (is_header_line(line)) return;
     State& s = states.local();
-    if (first) s.previous_chrom = -2;  // a new chunk: the previous line belongs to another
+    if (first) s.runs.close();  // a new chunk: the previous line this thread saw is not the one before
+    if (is_header_line(line)) return;
     const char* p = line.data();
     const char* end = p + line.size();
     const std::string_view chrom = next_field(p, end);
@@ -436,12 +599,7 @@ std::vector<float> bin_bedgraph(const std::filesystem::path& path, const std::ve
       bad_line(name, number, fmt::format("value '{}' is not a number", shown(value_field)));
     ++s.lines;
     const int index = s.cache.find(chrom);
-    // Overlapping intervals would be double-counted; bedGraphToBigWig refuses them too. Checked
-    // between consecutive lines (sorted files); unsorted files are trusted.
-    if (index == s.previous_chrom && index >= 0 && *start < s.previous_end)
-      bad_line(name, number, fmt::format("interval overlaps the previous line's (ends at {})", s.previous_end));
-    s.previous_chrom = index;
-    s.previous_end = *stop;
+    s.runs.add(s.cache.last_id(), *start, *stop, number);
     if (std::isnan(value)) return;  // missing data, as a NaN stored in a bigWig
     const ChromWindows* c = windows.chrom(index);
     if (!c) return;
@@ -457,6 +615,9 @@ std::vector<float> bin_bedgraph(const std::filesystem::path& path, const std::ve
     }
   });
 
+  for (State& s : states) s.runs.close();
+  check_no_overlaps(states, name, options.threads);
+
   std::vector<double> sum(cells, 0.0), covered(cells, 0.0);
   std::uint64_t lines = 0;
   for (const State& s : states) {
@@ -467,6 +628,7 @@ std::vector<float> bin_bedgraph(const std::filesystem::path& path, const std::ve
     lines += s.lines;
   }
   const std::vector<bool> present = chroms_present(states, chroms, name, genes_path, "intervals");
+  windows.warn_windows_off_chroms(name);
 
   // The file's chromosomes, per gene: genes on absent ones keep zero rows (as for a bigWig).
   std::vector<float> matrix(cells, 0.0f);

@@ -15,7 +15,8 @@
 // reads or extended fragments that run past the end). Files need not be sorted: one streaming pass,
 // no index. BGZF is decompressed by htslib threads; the text is cut into chunks of whole lines that
 // oneTBB parses and counts in parallel into per-thread matrices (memory O(threads x genes x bins)).
-// Malformed lines throw Error "file:line: ...".
+// Malformed lines throw Error "file:line: ...". Overlapping bedGraph intervals are an error in any
+// line order (text_signal.cpp, check_no_overlaps), naming both lines.
 #include <filesystem>
 #include <optional>
 #include <string>

@@ -25,11 +25,16 @@ nlohmann::json split_json(const SplitMetrics& metrics) {
 
 }  // namespace
 
+const std::vector<std::string>& run_folder_files() {
+  static const std::vector<std::string> files{"model.pt",     "model.json", "metrics.json", "predictions.tsv",
+                                              "history.tsv",  "alpha.npy",  "beta.npy",     "attention_genes.tsv",
+                                              "saliency.npy"};
+  return files;
+}
+
 void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data, const TrainResult& result,
                       const TrainOptions& options, const RunProvenance& provenance) {
-  std::filesystem::create_directories(dir);
   auto model = result.model;
-  const auto& model_options = model->options();
 
   // Every labelled gene, scored once by the best model; metrics.json, predictions.tsv and the
   // attention arrays all come from this one pass so they agree exactly.
@@ -39,11 +44,8 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
 
   save_state_dict_file(model, dir / "model.pt");
 
-  nlohmann::json model_json = {{"model", "attentivechrome"},
-                               {"marks", data.marks},
-                               {"bins", data.bins},
-                               {"bin_hidden", model_options.bin_hidden},
-                               {"mark_hidden", model_options.mark_hidden}};
+  nlohmann::json model_json = {{"model", model->model_name()}, {"marks", data.marks}, {"bins", data.bins}};
+  for (const auto& [size, value] : model->sizes()) model_json[size] = value;
   write_file_atomic(dir / "model.json", model_json.dump(2) + "\n");
 
   {
@@ -69,12 +71,25 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
   const auto test_rows = data.rows(Split::Test);
   std::vector<int64_t> test_index(test_rows.begin(), test_rows.end());
   const auto test_tensor = torch::tensor(test_index, torch::kLong);
-  const auto alpha = scores.alpha.index_select(0, test_tensor).contiguous();
-  const auto beta = scores.beta.index_select(0, test_tensor).contiguous();
-  write_npy(dir / "alpha.npy", alpha.data_ptr<float>(),
-            {test_rows.size(), static_cast<std::size_t>(alpha.size(1)), static_cast<std::size_t>(alpha.size(2))});
-  write_npy(dir / "beta.npy", beta.data_ptr<float>(), {test_rows.size(), static_cast<std::size_t>(beta.size(1))});
+  // Only the arrays the model has (docs/models.md). Their rows, and saliency.npy's, are the test genes
+  // in predictions.tsv order, which attention_genes.tsv lists where there is attention (a run folder
+  // reader takes attention_genes.tsv without alpha.npy or beta.npy for a broken run).
+  if (scores.alpha.defined()) {
+    const auto alpha = scores.alpha.index_select(0, test_tensor).contiguous();
+    write_npy(dir / "alpha.npy", alpha.data_ptr<float>(),
+              {test_rows.size(), static_cast<std::size_t>(alpha.size(1)), static_cast<std::size_t>(alpha.size(2))});
+  }
+  if (scores.beta.defined()) {
+    const auto beta = scores.beta.index_select(0, test_tensor).contiguous();
+    write_npy(dir / "beta.npy", beta.data_ptr<float>(), {test_rows.size(), static_cast<std::size_t>(beta.size(1))});
+  }
   {
+    const auto saliency = input_saliency(model, inputs_tensor(data).index_select(0, test_tensor), torch::kCPU,
+                                         options.eval_batch_size);
+    write_npy(dir / "saliency.npy", saliency.data_ptr<float>(),
+              {test_rows.size(), static_cast<std::size_t>(saliency.size(1)), static_cast<std::size_t>(saliency.size(2))});
+  }
+  if (scores.alpha.defined() || scores.beta.defined()) {
     AtomicFile out(dir / "attention_genes.tsv");
     auto& stream = out.stream();
     stream << "gene_id\tlabel\tlogit\tprobability\n";
@@ -98,7 +113,7 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
   for (const auto& r : result.history) seconds += r.seconds;
 
   nlohmann::json metrics = {
-      {"model", "attentivechrome"},
+      {"model", model->model_name()},
       {"epigenome", provenance.epigenome},
       {"marks", data.marks},
       {"bins", data.bins},
@@ -120,13 +135,12 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
         {"optimizer", "adam"},
         {"clip_grad_norm", options.clip_norm},
         {"patience", options.patience},
-        {"init", "uniform(-0.1, 0.1)"},
+        {"init", model->init_description()},
         {"input_transform", "none (raw counts, as the published code)"},
         {"loss", "binary_cross_entropy_with_logits"},
-        {"bin_hidden", model_options.bin_hidden},
-        {"mark_hidden", model_options.mark_hidden},
         {"selection", "epoch with the best validation AUROC"}}},
   };
+  for (const auto& [size, value] : model->sizes()) metrics["hyperparameters"][size] = value;
   write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The run folder of one trained model (docs/formats.md "Run folder"): model.pt, model.json,
-// predictions.tsv, history.tsv, alpha.npy, beta.npy, attention_genes.tsv and, written last so that
-// its presence means the run is complete, metrics.json.
+// predictions.tsv, history.tsv, alpha.npy, beta.npy, attention_genes.tsv and metrics.json. The folder
+// is replaced as a whole (AtomicFolder), so a rerun that fails never mixes old files with new ones.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,6 +19,10 @@ struct RunProvenance {
   int threads = 1;
 };
 
+// Every file a run folder holds: what an AtomicFolder for it may replace.
+const std::vector<std::string>& run_folder_files();
+
+// Writes every file of the run into dir, an empty folder (AtomicFolder::path(); commit it afterwards).
 void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data, const TrainResult& result,
                       const TrainOptions& options, const RunProvenance& provenance);
 

@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "metrics/classification.hpp"
 #include "util/error.hpp"
@@ -50,7 +51,7 @@ struct FlatParameters {
   torch::Tensor handle;     // a leaf that shares `values` and whose .grad() is `gradients`: what Adam steps
 };
 
-FlatParameters flatten_parameters(AttentiveChrome& model) {
+FlatParameters flatten_parameters(ExpressionModel& model) {
   auto parameters = model->parameters();
   int64_t total = 0;
   for (const auto& parameter : parameters) total += parameter.numel();
@@ -72,6 +73,26 @@ FlatParameters flatten_parameters(AttentiveChrome& model) {
   flat.handle = flat.values.detach().requires_grad_(true);
   flat.handle.mutable_grad() = flat.gradients;
   return flat;
+}
+
+// A learning rate far too high moves every weight by about the learning rate in the first Adam step;
+// from then on the losses and scores are NaN, infinite or astronomically large, and nothing later
+// (AUROC, model selection) means anything. Stop at the first such number, naming the epoch and the
+// likely cause.
+//
+// The BCE loss of a model that guesses is ln 2; a mean batch loss of a million means its logits are
+// around a million on the wrong side, which no training that converges passes through.
+constexpr double kDivergedLoss = 1e6;
+
+[[noreturn]] void diverged(int epoch, const std::string& what, double learning_rate) {
+  fail("epoch {}: {}; the learning rate {} is likely too high, try a lower --lr", epoch, what, learning_rate);
+}
+
+void require_finite_scores(const torch::Tensor& logits, int epoch, const char* split, double learning_rate) {
+  const auto bad = (~torch::isfinite(logits)).sum().item<int64_t>();
+  if (bad > 0)
+    diverged(epoch, fmt::format("{} scores are not finite ({} of {} genes)", split, bad, logits.numel()),
+             learning_rate);
 }
 
 }  // namespace
@@ -116,7 +137,7 @@ torch::Tensor inputs_tensor(const TrainingSet& data) {
       .clone();
 }
 
-Scores score_genes(AttentiveChrome& model, const torch::Tensor& inputs, torch::Device device, int batch_size,
+Scores score_genes(ExpressionModel model, const torch::Tensor& inputs, torch::Device device, int batch_size,
                    bool attention) {
   model->eval();
   const int64_t genes = inputs.size(0);
@@ -136,10 +157,8 @@ Scores score_genes(AttentiveChrome& model, const torch::Tensor& inputs, torch::D
       const auto batch = inputs.narrow(0, start, std::min<int64_t>(per_batch, genes - start)).to(device);
       auto out = model->forward(batch);
       logits[index] = out.logits.to(torch::kCPU);
-      if (attention) {
-        alphas[index] = out.alpha.to(torch::kCPU);
-        betas[index] = out.beta.to(torch::kCPU);
-      }
+      if (attention && out.alpha.defined()) alphas[index] = out.alpha.to(torch::kCPU);
+      if (attention && out.beta.defined()) betas[index] = out.beta.to(torch::kCPU);
     }
   };
   if (workers > 1 && batches > 1)
@@ -149,10 +168,15 @@ Scores score_genes(AttentiveChrome& model, const torch::Tensor& inputs, torch::D
   Scores scores;
   const auto options = torch::TensorOptions().dtype(torch::kFloat32);
   scores.logits = logits.empty() ? torch::empty({0}, options) : torch::cat(logits);
-  if (attention) {
-    const int64_t marks = inputs.size(2), bins = inputs.size(1);
-    scores.alpha = alphas.empty() ? torch::empty({0, marks, bins}, options) : torch::cat(alphas);
-    scores.beta = betas.empty() ? torch::empty({0, marks}, options) : torch::cat(betas);
+  if (attention && genes == 0) {
+    // No batch said which attention the model has: one blank gene does, its rows cut to none.
+    torch::NoGradGuard no_grad;
+    const auto out = model->forward(torch::zeros({1, inputs.size(1), inputs.size(2)}, options).to(device));
+    if (out.alpha.defined()) scores.alpha = out.alpha.to(torch::kCPU).narrow(0, 0, 0);
+    if (out.beta.defined()) scores.beta = out.beta.to(torch::kCPU).narrow(0, 0, 0);
+  } else if (attention) {
+    if (alphas.front().defined()) scores.alpha = torch::cat(alphas);
+    if (betas.front().defined()) scores.beta = torch::cat(betas);
   }
   return scores;
 }
@@ -170,8 +194,8 @@ SplitMetrics split_metrics(const torch::Tensor& logits, const std::vector<int>& 
   return metrics;
 }
 
-TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& options,
-                                   const std::function<void(const EpochRecord&)>& on_epoch) {
+TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
+                        const std::function<void(const EpochRecord&)>& on_epoch) {
   if (options.epochs < 1) fail("--epochs must be at least 1");
   if (options.batch_size < 1) fail("--batch-size must be at least 1");
   if (!(options.learning_rate > 0)) fail("--lr must be positive");
@@ -189,10 +213,9 @@ TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& 
 
   // The seed fixes the initial weights and every epoch's shuffle.
   torch::manual_seed(options.seed);
-  AttentiveChromeOptions model_options = options.model;
-  model_options.marks = static_cast<int64_t>(data.marks.size());
-  model_options.bins = static_cast<int64_t>(data.bins);
-  AttentiveChrome model(model_options);  // constructed with the published U(-0.1, 0.1) init
+  // Constructed initialised (AttentiveChrome: the published U(-0.1, 0.1)), from the seeded generator.
+  auto model = make_model(options.model, static_cast<int64_t>(data.marks.size()), static_cast<int64_t>(data.bins),
+                          options.model_sizes);
   model->to(device);
 
   const auto all_inputs = inputs_tensor(data);
@@ -234,7 +257,14 @@ TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& 
       torch::nn::utils::clip_grad_norm_(flat.handle, options.clip_norm);
       optimizer.step();
 
-      loss_sum += loss.item<double>();
+      const double batch_loss = loss.item<double>();
+      if (!std::isfinite(batch_loss))
+        diverged(epoch, fmt::format("training loss is not finite ({})", batch_loss), options.learning_rate);
+      if (batch_loss > kDivergedLoss)
+        diverged(epoch, fmt::format("training loss is {:.3g}, the weights have diverged", batch_loss),
+                 options.learning_rate);
+      require_finite_scores(out.logits.detach(), epoch, "training", options.learning_rate);
+      loss_sum += batch_loss;
       ++batches;
       const auto logits = to_vector(out.logits);
       const auto targets = to_vector(batch_targets);
@@ -246,10 +276,12 @@ TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& 
     record.epoch = epoch;
     record.train_loss = loss_sum / batches;
     record.train_auroc = auroc(epoch_scores, epoch_labels);
-    const auto valid = split_metrics(score_genes(model, valid_inputs, device, options.eval_batch_size, false).logits,
-                                     valid_labels);
-    const auto test = split_metrics(score_genes(model, test_inputs, device, options.eval_batch_size, false).logits,
-                                    test_labels);
+    const auto valid_logits = score_genes(model, valid_inputs, device, options.eval_batch_size, false).logits;
+    require_finite_scores(valid_logits, epoch, "validation", options.learning_rate);
+    const auto test_logits = score_genes(model, test_inputs, device, options.eval_batch_size, false).logits;
+    require_finite_scores(test_logits, epoch, "test", options.learning_rate);
+    const auto valid = split_metrics(valid_logits, valid_labels);
+    const auto test = split_metrics(test_logits, test_labels);
     record.valid_loss = valid.loss;
     record.valid_auroc = valid.auroc;
     record.test_auroc = test.auroc;

@@ -1,6 +1,7 @@
 #pragma once
-// Training AttentiveChrome as the published code does (QData/AttentiveChrome v2PyTorch/train.py):
-// raw counts in, every parameter U(-0.1, 0.1), Adam, mini-batches of 16 reshuffled every epoch,
+// Training any model of model/expression_model.hpp as the published code trains AttentiveChrome
+// (QData/AttentiveChrome v2PyTorch/train.py): raw counts in, the model's own initialisation
+// (AttentiveChrome: every parameter U(-0.1, 0.1); docs/models.md), Adam, mini-batches of 16 reshuffled every epoch,
 // BCE-with-logits loss, gradient norm clipped to 1, train/valid/test AUROC after every epoch, and
 // the model of the epoch with the best validation AUROC (ties: the later epoch, as train.py's >=)
 // is the result.
@@ -13,6 +14,7 @@
 
 #include "dataset/study.hpp"
 #include "model/attentive_chrome.hpp"
+#include "model/expression_model.hpp"
 
 namespace achrome {
 
@@ -25,7 +27,8 @@ struct TrainOptions {
   int patience = 0;          // stop after this many epochs without a better validation AUROC; 0 = never
   int eval_batch_size = 256;  // scoring needs no gradients, so big batches amortise per-step overhead
   std::string device = "cpu";
-  AttentiveChromeOptions model;  // marks and bins are taken from the data
+  std::string model = "attentivechrome";  // a name of model_names()
+  ModelSizes model_sizes;                 // sizes not given take the model's defaults; marks and bins come from the data
 };
 
 // "cpu" or "cuda" / "cuda:N"; an Error if CUDA is asked for and not available.
@@ -51,27 +54,30 @@ struct SplitMetrics {
 // Model outputs for a set of genes, on the CPU.
 struct Scores {
   torch::Tensor logits;  // [n]
-  torch::Tensor alpha;   // [n, marks, bins] (undefined unless attention was asked for)
-  torch::Tensor beta;    // [n, marks]
+  torch::Tensor alpha;   // [n, marks or 1, bins] (undefined unless attention was asked for and the model has it)
+  torch::Tensor beta;    // [n, marks] (likewise)
 };
 
 // Scores rows of a [genes, bins, marks] float buffer in eval mode, batch by batch, without gradients.
-Scores score_genes(AttentiveChrome& model, const torch::Tensor& inputs, torch::Device device, int batch_size,
+// alpha and beta stay undefined for a model without them.
+Scores score_genes(ExpressionModel model, const torch::Tensor& inputs, torch::Device device, int batch_size,
                    bool attention);
 
 SplitMetrics split_metrics(const torch::Tensor& logits, const std::vector<int>& labels);
 
 struct TrainResult {
-  AttentiveChrome model{nullptr};  // holds the best epoch's parameters, on the CPU
+  ExpressionModel model{nullptr};  // holds the best epoch's parameters, on the CPU
   int best_epoch = 0;
   int epochs_run = 0;
   std::vector<EpochRecord> history;
 };
 
 // Trains on the train split, selects on valid, reports test. on_epoch is called after every epoch
-// (for progress logging). Throws Error if a split is empty or has a single class (AUROC undefined).
-TrainResult train_attentive_chrome(const TrainingSet& data, const TrainOptions& options,
-                                   const std::function<void(const EpochRecord&)>& on_epoch = {});
+// (for progress logging). Throws Error if a split is empty or has a single class (AUROC undefined),
+// and, naming the epoch, when training diverges: a loss or score that is not finite, or a training
+// loss so large that the weights have blown up (a learning rate far too high).
+TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
+                        const std::function<void(const EpochRecord&)>& on_epoch = {});
 
 // Process-wide CPU settings for training and scoring, called once by the stages before any tensor
 // work: `threads` LibTorch intra-op threads, a single-threaded BLAS (see the .cpp for why) and an

@@ -1,12 +1,12 @@
 #pragma once
-// Line-by-line reading of text inputs, plain or gzip/BGZF-compressed (through htslib, which
+// Line-by-line reading of text inputs, plain or gzip/BGZF-compressed (zlib's gz reader, which
 // detects compression from content), with the line number kept for error messages.
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct htsFile;
+struct gzFile_s;
 
 namespace achrome {
 
@@ -17,7 +17,8 @@ class LineReader {
   LineReader& operator=(const LineReader&) = delete;
   ~LineReader();
 
-  // Next line without its newline (and without a trailing '\r'); false at end of file.
+  // Next line without its newline (and without a trailing '\r'); false at end of file. A file that
+  // is cut short or corrupt throws Error "path: read error after line N", N the lines returned.
   bool next(std::string_view& line);
   std::size_t line_number() const { return line_number_; }
   const std::string& path() const { return path_; }
@@ -25,9 +26,14 @@ class LineReader {
   std::string where() const;
 
  private:
+  bool fill();  // reads more text after the unread rest; false at the end of the file
+
   std::string path_;
-  htsFile* file_ = nullptr;
-  void* buffer_ = nullptr;  // kstring_t, kept opaque so htslib headers stay out of this header
+  gzFile_s* file_ = nullptr;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0, end_ = 0;  // unread text
+  bool eof_ = false;
+  std::string damage_;  // zlib's error, raised once the text read before it is used up
   std::size_t line_number_ = 0;
 };
 

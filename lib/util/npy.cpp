@@ -3,10 +3,12 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <limits>
+#include <string_view>
 
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/parse.hpp"
 
 namespace achrome {
 
@@ -27,15 +29,46 @@ bool host_is_little_endian() {
 std::string header_field(const std::string& header, const std::string& key, const std::string& name) {
   const auto at = header.find("'" + key + "'");
   if (at == std::string::npos) fail("{}: .npy header has no '{}'", name, key);
-  auto colon = header.find(':', at);
+  const auto colon = header.find(':', at);
+  if (colon == std::string::npos) fail("{}: .npy header: no value for '{}'", name, key);
   auto pos = colon + 1;
   while (pos < header.size() && header[pos] == ' ') ++pos;
+  if (pos >= header.size()) fail("{}: .npy header: no value for '{}'", name, key);
   if (header[pos] == '(') {
-    auto close = header.find(')', pos);
+    const auto close = header.find(')', pos);
+    if (close == std::string::npos) fail("{}: .npy header: '{}' has no closing ')'", name, key);
     return header.substr(pos, close - pos + 1);
   }
-  auto end = header.find_first_of(",}", pos);
+  const auto end = header.find_first_of(",}", pos);
+  if (end == std::string::npos) fail("{}: .npy header: '{}' has no end", name, key);
   return header.substr(pos, end - pos);
+}
+
+// "(3, 4)" -> {3, 4}. Every dimension must be a whole number and their product (the number of
+// values) must fit in memory arithmetic: a forged header must give an error, never a wrapped size.
+std::vector<std::size_t> parse_shape(const std::string& text, const std::string& name, std::size_t& count) {
+  std::vector<std::size_t> shape;
+  count = 1;
+  std::string_view inner(text);
+  inner = inner.substr(1, inner.size() - 2);
+  while (!inner.empty()) {
+    const auto comma = inner.find(',');
+    std::string_view item = inner.substr(0, comma);
+    inner = comma == std::string_view::npos ? std::string_view() : inner.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;  // "(3,)"
+    if (item.back() == 'L') item.remove_suffix(1);  // Python 2 longs: "(3L, 4L)"
+    const auto dim = to_int(item);
+    if (!dim || *dim < 0 || item.front() == '+')
+      fail("{}: .npy shape {}: '{}' is not a dimension", name, text, item);
+    const auto size = static_cast<std::size_t>(*dim);
+    if (size != 0 && count > std::numeric_limits<std::size_t>::max() / 8 / size)
+      fail("{}: .npy shape {} holds more values than can be addressed", name, text);
+    count *= size;
+    shape.push_back(size);
+  }
+  return shape;
 }
 
 }  // namespace
@@ -67,6 +100,7 @@ std::string npy_bytes(const float* data, const std::vector<std::size_t>& shape) 
 }
 
 void write_npy(const std::filesystem::path& path, const float* data, const std::vector<std::size_t>& shape) {
+  if (!host_is_little_endian()) fail("{}: big-endian hosts are not supported for .npy output", path.string());
   write_file_atomic(path, npy_bytes(data, shape));
 }
 
@@ -90,37 +124,31 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
   const std::string descr = header_field(header, "descr", name);
   const std::string fortran = header_field(header, "fortran_order", name);
   const std::string shape_text = header_field(header, "shape", name);
+  if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')')
+    fail("{}: .npy shape '{}' is not a tuple", name, shape_text);
   if (fortran.find("True") != std::string::npos) fail("{}: Fortran-order arrays are not supported", name);
 
   NpyArray array;
-  std::size_t count = 1;
-  {
-    std::string inner = shape_text.substr(1, shape_text.size() - 2);
-    std::stringstream ss(inner);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      if (item.find_first_not_of(' ') == std::string::npos) continue;
-      const auto dim = static_cast<std::size_t>(std::stoull(item));
-      array.shape.push_back(dim);
-      count *= dim;
-    }
-  }
+  std::size_t count = 0;
+  array.shape = parse_shape(shape_text, name, count);
   const std::size_t data_offset = offset + header_len;
   const char* raw = bytes.data() + data_offset;
   const std::size_t available = bytes.size() - data_offset;
-  array.data.resize(count);
 
   auto convert = [&](auto tag) {
     using T = decltype(tag);
+    // parse_shape keeps count * 8 in range. Checked before allocating: the header alone must not
+    // make us reserve memory the file does not back.
     if (available < count * sizeof(T))
       fail("{}: truncated .npy data ({} bytes, expected {})", name, available, count * sizeof(T));
+    array.data.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
       T value;
       std::memcpy(&value, raw + i * sizeof(T), sizeof(T));
       array.data[i] = static_cast<float>(value);
     }
   };
-  if (!host_is_little_endian()) fail("big-endian hosts are not supported for .npy input");
+  if (!host_is_little_endian()) fail("{}: big-endian hosts are not supported for .npy input", name);
   if (descr == "'<f4'") {
     convert(float{});
   } else if (descr == "'<f8'") {

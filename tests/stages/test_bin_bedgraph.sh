@@ -46,6 +46,15 @@ with open("track.bedGraph", "w") as f:
     f.write("track type=bedGraph name=test\n")
     for chrom, s, e, v in shuffled:
         f.write(f"{chrom}\t{s}\t{e}\t{v:g}\n")
+# Any line order: every line shuffled, and every other line first, then the rest (two long ascending
+# runs per chromosome whose spans interleave on the genome: checked line by line in a second pass).
+lines = [f"{c}\t{s}\t{e}\t{v:g}\n" for c, s, e, v in intervals]
+rng = random.Random(5)
+for name, order in [("shuffled", rng.sample(lines, len(lines))), ("interleaved", lines[0::2] + lines[1::2])]:
+    with open(f"{name}.bedGraph", "w") as f:
+        f.writelines(order)
+with open("sorted.bedGraph", "w") as f:
+    f.writelines(lines)
 with open("chrom.sizes", "w") as f:
     for c, n in chroms:
         f.write(f"{c}\t{n}\n")
@@ -84,6 +93,10 @@ for orientation in genomic transcript; do
     run --signal track.bedGraph --out bg.$orientation.$missing.npy --orientation $orientation --missing $missing
     same "bedGraph == bigWig ($orientation, --missing $missing)" bg.$orientation.$missing.npy bw.$orientation.$missing.npy
   done
+done
+for order in sorted shuffled interleaved; do
+  run --signal $order.bedGraph --out $order.npy --threads 2
+  same "$order bedGraph == bigWig" $order.npy bw.genomic.zero.npy
 done
 run --signal track.bedGraph.gz --out gz.npy --missing nan --threads 1 --chrom-sizes chrom.sizes
 same "bedGraph.gz with --chrom-sizes == bigWig" gz.npy bw.genomic.nan.npy

@@ -75,7 +75,22 @@ bad "--extend with a bad strand" "bad_strand.tagAlign:2: strand '\*' must be \+ 
 printf 'track type=bedGraph\nchr1\t0\t100\t1.5\nchr1\t100\t200\tabc\n' > bad_value.bedGraph
 bad "bedGraph value not a number" "bad_value.bedGraph:3: value 'abc' is not a number" bad_value.bedGraph -q
 printf 'chr1\t0\t100\t1.5\nchr1\t50\t200\t2\n' > overlap.bedGraph
-bad "bedGraph overlapping intervals" "overlap.bedGraph:2: interval overlaps the previous" overlap.bedGraph -q
+bad "bedGraph overlapping intervals" "overlap.bedGraph:2: interval chr1:50-200 overlaps line 1 \(chr1:0-100\)" overlap.bedGraph -q
+# Lines of another chromosome in between: the bin used to get both values added (doubled).
+printf 'chr1\t19000\t19100\t1\nchr2\t0\t100\t1\nchr1\t19050\t19060\t2\n' > overlap_apart.bedGraph
+bad "bedGraph overlap after another chromosome's lines" \
+  "overlap_apart.bedGraph:3: interval chr1:19050-19060 overlaps line 1 \(chr1:19000-19100\)" overlap_apart.bedGraph -q
+printf 'chr1\t19000\t19100\t1\nchr2\t0\t100\t1\nchr1\t19000\t19100\t1\n' > repeated.bedGraph
+bad "bedGraph line repeated after another chromosome's lines" "repeated.bedGraph:3: interval chr1:19000-19100 overlaps line 1" \
+  repeated.bedGraph -q
+# ~7 MB, several 4 MB chunks parsed by 2 threads; the repeat comes chunks after the line it repeats.
+awk 'BEGIN { for (i = 0; i < 400000; i++) printf "chr1\t%d\t%d\t1\n", 10 * i, 10 * i + 10; print "chr2\t0\t10\t1";
+             print "chr1\t40\t45\t1" }' > big_overlap.bedGraph
+bad "bedGraph overlap chunks apart (2 threads)" "big_overlap.bedGraph:400002: interval chr1:40-45 overlaps line 5 \(chr1:40-50\)" \
+  big_overlap.bedGraph -q --threads 2
+gzip -c big_overlap.bedGraph > big_overlap.bedGraph.gz
+bad "bedGraph.gz overlap chunks apart" "big_overlap.bedGraph.gz:400002: interval chr1:40-45 overlaps line 5" \
+  big_overlap.bedGraph.gz -q --threads 2
 printf 'chr1\t0\t100\t1.5\nchr1\t100\t200\t2\t7\n' > wide.bedGraph
 bad "bedGraph with 5 columns" "wide.bedGraph:2: expected 'chrom start end value'" wide.bedGraph --format bedgraph -q
 printf 'chrZ\t100\t136\tN\t1000\t+\nchrY\t100\t136\tN\t1000\t+\n' > other.tagAlign
@@ -91,6 +106,25 @@ bad "gzip tagAlign cut short" "cut.tagAlign.gz: read error after line" cut.tagAl
 bgzip -c many.tagAlign > many.tagAlign.bgz
 head -c $(($(stat -c %s many.tagAlign.bgz) - 28)) many.tagAlign.bgz > cut_eof.tagAlign.bgz
 bad "BGZF tagAlign without its EOF block" "cut_eof.tagAlign.bgz: truncated file" cut_eof.tagAlign.bgz
+
+# SAM: a line that does not parse is malformed (not "truncated"), named by its line; a SAM without its
+# header (samtools view without -h) places no record.
+{ head -5 reads.sam; printf 'bad\t0\tchr1\tx100\t30\t36M\t*\t0\t0\t*\t*\n'; tail -n +6 reads.sam; } > malformed.sam
+bad "malformed SAM record" "malformed.sam:6: malformed SAM record" malformed.sam -q --threads 1
+bad "malformed SAM record, 2 threads" "malformed.sam:6: malformed SAM record" malformed.sam -q --threads 2
+grep -v '^@' reads.sam > headerless.sam
+bad "SAM without its header" "headerless.sam: the header lists no reference sequences" headerless.sam -q
+
+# libBigWig prints its own complaints about a damaged file; only our one line may appear. The
+# chromosome tree is overwritten (the header, its offsets and the closing magic stay intact).
+"$PY" - <<'EOF'
+import struct
+data = bytearray(open("track.bw", "rb").read())
+tree = struct.unpack_from("<Q", data, 8)[0]
+data[tree:tree + 48] = b"\xff" * 48
+open("bad_tree.bw", "wb").write(data)
+EOF
+bad "bigWig with a damaged chromosome tree" "bad_tree.bw: " bad_tree.bw -q
 
 # A bigWig that is not one: text in a .bw file, and the bigWig magic over garbage.
 cp genes.tsv fake.bw

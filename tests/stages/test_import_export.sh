@@ -143,6 +143,13 @@ expect_fail "missing folder" "does not exist|not exist" "$IMPORT" --input "$WORK
 expect_fail "wrong mark count" "train.csv:1: expected 7 comma-separated columns" \
   "$IMPORT" --input "$TOY" --out "$WORK/never" --marks H3K27me3,H3K36me3,H3K4me1,H3K4me3
 [ -e "$WORK/never" ] && not_ok "failed imports left $WORK/never" || ok "failed imports left no output folder"
+# All files of an import or none: labels.tsv cannot be written (a folder has its name), so genes.tsv
+# and the matrices must not appear either.
+mkdir -p "$WORK/clash/labels.tsv"
+expect_fail "an output that cannot be written" "labels.tsv: is a folder" \
+  "$IMPORT" --input "$TOY" --out "$WORK/clash" --quiet
+[ "$(ls -A "$WORK/clash")" = labels.tsv ] && ok "a failed import writes none of its files" \
+  || not_ok "a failed import left: $(ls -A "$WORK/clash")"
 
 # Export: a labels.tsv naming a gene that genes.tsv lacks; a matrix of the wrong height.
 cp -r "$WORK/syn" "$WORK/syn-bad"

@@ -72,4 +72,17 @@ expect_fail "no gene in common" "none of the 19797 genes" \
   "$LABEL" --genes "$WORK/genes.tsv" --expression "$WORK/broken.tsv" --epigenome E003 --out "$WORK/bad/d.tsv"
 if [ -z "$(ls -A "$WORK/bad" 2>/dev/null)" ]; then ok "no output left by failed runs"; else not_ok "left: $(ls -A "$WORK/bad")"; fi
 
+# The labels file and its summary appear together or not at all: a summary that cannot be written
+# (its folder would be under a file; its name is taken by a folder) leaves no labels file either.
+touch "$WORK/afile"
+head -101 "$WORK/genes.tsv" >"$WORK/genes100.tsv"  # all in the matrix: no warning besides the error
+expect_fail "--summary under a file" "afile: cannot create folder" \
+  "$LABEL" --genes "$WORK/genes100.tsv" --expression "$MATRIX" --epigenome E003 --out "$WORK/pair/E003.tsv" \
+  --summary "$WORK/afile/E003.json" --quiet
+mkdir -p "$WORK/pair/E003.json"
+expect_fail "--summary that is a folder" "E003.json: is a folder" \
+  "$LABEL" --genes "$WORK/genes100.tsv" --expression "$MATRIX" --epigenome E003 --out "$WORK/pair/E003.tsv" --quiet
+[ "$(ls -A "$WORK/pair")" = E003.json ] && ok "no labels file without its summary" \
+  || not_ok "left: $(ls -A "$WORK/pair")"
+
 finish

@@ -50,6 +50,51 @@ expect_fail "not a weights file" "bad.pt: not a PyTorch weights file" \
 for d in bad1 bad2 bad3; do
   if [ -e "$WORK/$d/logits.npy" ]; then not_ok "$d left an output"; else ok "$d wrote nothing"; fi
 done
+
+# Weights with a NaN (a diverged training, a damaged file) would score every gene NaN: an error naming
+# the parameter, and nothing written.
+need_python torch
+"$PY" - "$FIXTURE/weights.pt" "$WORK/nan.pt" <<'PY'
+import sys, torch
+weights = torch.load(sys.argv[1])
+weights["rnn_hms.2.rnn.weight_hh_l0"][3, 1] = float("nan")
+torch.save(weights, sys.argv[2])
+PY
+expect_fail "non-finite weights" "nan.pt: parameter rnn_hms.2.rnn.weight_hh_l0 has non-finite values \(1 of 4096\)" \
+  "$PREDICT" --weights "$WORK/nan.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/bad4"
+[ ! -e "$WORK/bad4" ] && ok "non-finite weights: nothing written" || not_ok "non-finite weights left $(ls -A "$WORK/bad4")"
+
+# A model.json beside the weights (as achrome-train writes it) fixes the bins the input must have;
+# without one the published weights score any bin count, with a warning when it is not 100.
+mkdir -p "$WORK/trained"
+cp "$FIXTURE/weights.pt" "$WORK/trained/model.pt"
+echo '{"model": "attentivechrome", "marks": ["a", "b", "c", "d", "e"], "bins": 100, "bin_hidden": 32, "mark_hidden": 16}' \
+  >"$WORK/trained/model.json"
+"$PY" -c "import numpy as np; np.save('$WORK/fifty.npy', np.ones((3, 50, 5), np.float32))"
+expect_fail "input bins differ from model.json" "fifty.npy: 50 bins, but the model in .*model.pt was trained on 100 bins" \
+  "$PREDICT" --weights "$WORK/trained/model.pt" --input "$WORK/fifty.npy" --out "$WORK/bad5"
+if "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$WORK/fifty.npy" --out "$WORK/fifty" 2>"$WORK/fifty.err" \
+   && grep -q "50 bins, but no model.json beside" "$WORK/fifty.err" && [ -s "$WORK/fifty/alpha.npy" ]; then
+  ok "published weights without model.json: other bins warned about"
+else
+  not_ok "published weights on 50 bins: $(cat "$WORK/fifty.err")"
+fi
+
+# --out is replaced as a whole, is checked before scoring, and never deletes files that are not its own.
+touch "$WORK/afile"
+expect_fail "--out under a file" "afile: cannot create folder" \
+  "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/afile/out"
+mkdir -p "$WORK/mixed" && touch "$WORK/mixed/keep.txt"
+expect_fail "--out holding other files" "mixed: holds 'keep.txt', which is not one of its outputs" \
+  "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/mixed"
+if "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/fifty" 2>/dev/null \
+   && [ "$(ls -A "$WORK" "$WORK/fifty" | grep -c '^\.')" -eq 0 ] \
+   && "$PY" -c "import numpy as np; assert np.load('$WORK/fifty/alpha.npy').shape == (10, 5, 100)"; then
+  ok "a rerun replaces --out as a whole"
+else
+  not_ok "rerun into --out: $(ls -A "$WORK" "$WORK/fifty")"
+fi
+
 # This build may or may not see a GPU; without one --device cuda must say so in one line.
 if "$PREDICT" --weights "$FIXTURE/weights.pt" --input "$FIXTURE/inputs.npy" --out "$WORK/gpu" --device cuda \
      >/dev/null 2>"$WORK/gpu.err"; then

@@ -132,6 +132,22 @@ cp -r "$WORK/runs/E003/attentivechrome" "$WORK/runs/broken"
 printf 'gene_id\tsplit\tlabel\tlogit\tprobability\nG1\ttest\t1\tabc\t0.5\n' > "$WORK/runs/broken/predictions.tsv"
 expect_fail "malformed predictions.tsv names file:line" "predictions.tsv:2: logit: 'abc' is not a number" \
   "$REPORT" --run "$WORK/runs/broken" --out "$WORK/bad/broken.html"
+# A NaN logit has no rank: an error naming file:line, never a hang.
+cp -r "$WORK/runs/E003/attentivechrome" "$WORK/runs/nan"
+sed -i '3s/\t[^\t]*\t\([^\t]*\)$/\tnan\t\1/' "$WORK/runs/nan/predictions.tsv"
+expect_fail "a nan logit names file:line" "predictions.tsv:3: logit 'nan' is not finite" \
+  timeout 60 "$REPORT" --run "$WORK/runs/nan" --out "$WORK/bad/nan.html"
+# alpha.npy must be [test genes, marks, bins] of the run (metrics.json says 100 bins).
+cp -r "$WORK/runs/E003/attentivechrome" "$WORK/runs/bins"
+"$PY" -c "import numpy as np, sys; a = np.load(sys.argv[1]); np.save(sys.argv[1], a[:, :, :50] / a[:, :, :50].sum(-1, keepdims=True))" \
+  "$WORK/runs/bins/alpha.npy"
+expect_fail "alpha.npy with other bins names the file and both shapes" \
+  "bins/alpha.npy: shape \[100, 5, 50\] but the run has \[genes, marks, bins\] = \[100, 5, 100\]" \
+  "$REPORT" --run "$WORK/runs/bins" --out "$WORK/bad/bins.html"
+# One run twice would count twice in the summary's statistics.
+expect_fail "summary with the same run twice" "--run .*E003/attentivechrome/: the same run folder is given twice" \
+  "$REPORT" --summary --run "$WORK/runs/E003/attentivechrome" --run "$WORK/runs/E128/attentivechrome" \
+  --run "$WORK/runs/E003/attentivechrome/" --out "$WORK/bad/twice.html"
 [ -z "$(ls -A "$WORK/bad" 2>/dev/null)" ] && ok "no page left by failed runs" || not_ok "left: $(ls -A "$WORK/bad")"
 
 finish

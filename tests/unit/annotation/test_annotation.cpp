@@ -153,3 +153,20 @@ TEST(Annotation, StrandsFromAnotherAnnotation) {
   const auto partial = read_annotation(missing, AnnotationFormat::Gtf, {}, every, report);
   EXPECT_THROW(take_strands_from(genes, "w.bed", partial, "x.gtf"), Error);
 }
+
+// Found by tests/fuzz (fuzz_annotation): a BED window or gene_info row without an id gave a gene with
+// an empty gene_id (a genes.tsv that read_genes_tsv then refuses), and a window near INT64_MAX
+// overflowed (start + end) / 2.
+TEST(Annotation, EmptyIdsAndHugeWindows) {
+  AnnotationReport report;
+  const auto no_name = write("no-name.bed", "chr1\t1000\t2000\tG1_ONE\nchr1\t3000\t4000\t\n");
+  EXPECT_THROW(read_annotation(no_name, AnnotationFormat::Bed, {}, {}, report), Error);
+  const auto no_id = write("no-id.bed", "chr1\t1000\t2000\t_ONE\n");
+  EXPECT_THROW(read_annotation(no_id, AnnotationFormat::Bed, {}, {}, report), Error);
+  const auto info = write("no-id.gene_info", "\tX\t100\t200\t1\tprotein_coding\tA\n");
+  EXPECT_THROW(read_annotation(info, AnnotationFormat::GeneInfo, {}, {}, report), Error);
+  const auto huge = write("huge.bed", "chr1\t4611686018427387904\t9223372036854775806\tG1_ONE\n");
+  const auto genes = read_annotation(huge, AnnotationFormat::Bed, {}, {}, report);
+  ASSERT_EQ(genes.size(), 1u);
+  EXPECT_EQ(genes[0].tss, 6917529027641081854);  // the midpoint, 1-based, made 0-based
+}

@@ -205,7 +205,7 @@ TEST(PublishedLayout, ExportLeavesOutUnlabelledGenesAndChecksLabels) {
   EXPECT_TRUE(exported.not_integral);
   study.matrices[0][3] = std::nanf("");
   EXPECT_THAT([&] { export_deepchrome(study, styles); },
-              testing::ThrowsMessage<Error>(HasSubstr("a.npy: row 2 (gene ENSG00000000005), bin 2: nan")));
+              testing::ThrowsMessage<Error>(HasSubstr("a.npy: gene 2 (ENSG00000000005), bin 2: nan")));
   study.matrices[0][3] = 4;
   study.labels.push_back({"ENSG00000000099", 1, 1, Split::Test});
   EXPECT_THAT([&] { export_deepchrome(study, styles); },

@@ -1,4 +1,5 @@
 // Assembling model inputs from genes.tsv, labels.tsv and per-mark [genes, bins] matrices.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -99,5 +100,20 @@ TEST_F(StudyTest, MarkSpecsAndStackedInputs) {
   EXPECT_EQ(inputs.bins, 3u);
   EXPECT_EQ(inputs.marks, 4u);
   EXPECT_NE(error_of([&] { read_stacked_inputs(dir_ / "a.npy"); }).find("a.npy: expected a stacked input"),
+            std::string::npos);
+}
+
+TEST_F(StudyTest, NonFiniteValuesNameGeneAndBinCountedFromOne) {
+  // docs/formats.md: genes and bins are numbered from 1 in every message.
+  std::vector<float> a(3 * 4, 0.0f);
+  a[0 * 4 + 2] = std::nanf("");  // G1 (gene 1), third bin
+  write_npy(dir_ / "nan.npy", a.data(), {3, 4});
+  EXPECT_NE(error_of([&] { assemble_training_set(dir_ / "genes.tsv", dir_ / "labels.tsv", {{"a", dir_ / "nan.npy"}}); })
+                .find("nan.npy: gene 1 (G1), bin 3: nan is not finite"),
+            std::string::npos);
+  std::vector<float> stacked(2 * 3 * 4, 1.0f);
+  stacked[(1 * 3 + 2) * 4 + 1] = INFINITY;  // gene 2, bin 3, mark 2
+  write_npy(dir_ / "inf.npy", stacked.data(), {2, 3, 4});
+  EXPECT_NE(error_of([&] { read_stacked_inputs(dir_ / "inf.npy"); }).find("inf.npy: gene 2, bin 3, mark 2: inf is not finite"),
             std::string::npos);
 }

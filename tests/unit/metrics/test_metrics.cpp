@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "metrics/classification.hpp"
 #include "util/error.hpp"
 
@@ -30,3 +32,23 @@ TEST(Metrics, RocCurveStartsAtOriginEndsAtOne) {
 }
 
 TEST(Metrics, OneClassIsAnError) { EXPECT_THROW(auroc({0.1f, 0.2f}, {1, 1}), Error); }
+
+// A diverged model scores NaN or infinity; that must be an error naming the score, never a hang
+// (NaN != NaN kept the tie loop from advancing) or a number.
+TEST(Metrics, NonFiniteScoresAreAnError) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<int> labels{0, 1, 0, 1};
+  for (const auto& scores : {std::vector<float>{0.1f, nan, 0.3f, 0.4f}, std::vector<float>{0.1f, 0.2f, -inf, 0.4f},
+                             std::vector<float>{nan, nan, nan, nan}}) {
+    EXPECT_THROW(average_precision(scores, labels), Error);
+    EXPECT_THROW(roc_curve(scores, labels), Error);
+    EXPECT_THROW(auroc(scores, labels), Error);
+  }
+  try {
+    auroc({0.1f, nan, 0.3f, 0.4f}, labels);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "metrics: score 1 is not finite (nan)");
+  }
+}

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <unistd.h>
 
@@ -303,4 +304,21 @@ TEST(BinSignal, FormatFlagMustMatchContent) {
   EXPECT_THROW(bin_signal(dir / "track.bw", genes, small_spec(), options, "g"), Error);
   options.format = SignalFormat::Auto;
   EXPECT_EQ(bin_signal(dir / "track.bw", genes, small_spec(), options, "g")[0], 1.0f);
+}
+
+// Found by tests/fuzz (fuzz_text_signal): a forward read ending near INT64_MAX, extended, overflowed
+// begin + extend before the clip to the chromosome.
+TEST(ShapeRead, ExtendNearTheLargestCoordinateDoesNotOverflow) {
+  ReadCountOptions o;
+  o.extend = 200;
+  const std::int64_t top = std::numeric_limits<std::int64_t>::max();
+  std::int64_t b = top - 100, e = top - 1;
+  EXPECT_FALSE(shape_read(b, e, false, o, 3500));  // past the chromosome's end: nothing to count
+  b = top - 100, e = top - 1;
+  ASSERT_TRUE(shape_read(b, e, false, o, top));
+  EXPECT_EQ(b, top - 100);
+  EXPECT_EQ(e, top);
+  b = 100, e = 136;
+  ASSERT_TRUE(shape_read(b, e, false, o, 1000));  // unchanged where nothing is near the limit
+  EXPECT_EQ(e, 300);
 }

@@ -149,3 +149,80 @@ TEST(Sniff, TellsReadsFromBedGraph) {
   EXPECT_THROW(sniff_text_signal(dir.write("f", "track name=x\n")), Error);
   EXPECT_EQ(detect_signal_format(dir.write("g.bw", "chr1 1 5 N 0 -\n")), SignalFormat::TagAlign);
 }
+
+namespace {
+
+std::string bedgraph_error(const fs::path& path) {
+  try {
+    bin_bedgraph(path, two_genes(), small(), BigWigOptions{}, TextSignalOptions{}, "genes.tsv");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST(BedGraph, AnyLineOrderGivesTheSortedMatrix) {
+  Scratch dir;
+  // chr1 and its alias "1" are one chromosome; chrZ has no genes. The unsorted orders: a line that
+  // starts before the previous one's end (but does not overlap it), whole chromosomes swapped, and
+  // two runs of ascending lines that interleave on the genome (their spans overlap, no interval does).
+  const std::string a = "chr1\t500\t550\t2\n", b = "chr1\t600\t700\t4\n", c = "chr1\t700\t720\t-1\n",
+                    d = "chr1\t1450\t1600\t8\n", e = "1\t2500\t2600\t3\n", f = "1\t3400\t3600\t5\n",
+                    z = "chrZ\t0\t100\t9\n";
+  const auto sorted = dir.write("sorted.bedGraph", a + b + c + d + e + f + z);
+  const auto expected = bin_bedgraph(sorted, two_genes(), small(), BigWigOptions{}, TextSignalOptions{}, "genes.tsv");
+  ASSERT_FLOAT_EQ(expected[0], 1.0f);
+  for (const std::string& order : {d + a + f + e + z + c + b, z + f + e + d + c + b + a, a + c + e + z + b + d + f,
+                                   "track type=bedGraph\n" + b + d + z + a + c + f + e}) {
+    const auto path = dir.write("unsorted.bedGraph", order);
+    EXPECT_EQ(bin_bedgraph(path, two_genes(), small(), BigWigOptions{}, TextSignalOptions{}, "genes.tsv"), expected)
+        << order;
+  }
+}
+
+TEST(BedGraph, OverlapIsFoundInAnyOrderAndNamesBothLines) {
+  Scratch dir;
+  // After a line of another chromosome (summed twice before: the bin's value doubled).
+  EXPECT_EQ(bedgraph_error(dir.write("a.bedGraph", "chr1\t500\t600\t1\nchr2\t0\t10\t1\nchr1\t550\t560\t2\n")),
+            (dir.path / "a.bedGraph").string() +
+                ":3: interval chr1:550-560 overlaps line 1 (chr1:500-600); bedGraph intervals must not overlap");
+  // The same line twice, apart.
+  EXPECT_NE(bedgraph_error(dir.write("b.bedGraph", "chr1\t500\t600\t1\nchr1\t700\t800\t1\nchr1\t500\t600\t1\n"))
+                .find("b.bedGraph:3: interval chr1:500-600 overlaps line 1 (chr1:500-600)"),
+            std::string::npos);
+  // Alias spellings name one chromosome.
+  EXPECT_NE(bedgraph_error(dir.write("c.bedGraph", "chr1\t500\t600\t1\n1\t599\t700\t1\n")).find("c.bedGraph:2: interval 1:"),
+            std::string::npos);
+  // Consecutive lines, as before.
+  EXPECT_NE(bedgraph_error(dir.write("d.bedGraph", "chr1\t0\t100\t1.5\nchr1\t50\t200\t2\n"))
+                .find("d.bedGraph:2: interval chr1:50-200 overlaps line 1 (chr1:0-100)"),
+            std::string::npos);
+  // Inside two interleaving runs of several lines each (found by reading those lines again), and on
+  // a chromosome without genes.
+  EXPECT_NE(bedgraph_error(dir.write("e.bedGraph", "chr1\t0\t10\t1\nchr1\t20\t30\t1\nchr1\t40\t50\t1\nchrZ\t0\t5\t1\n"
+                                                   "chr1\t10\t20\t1\nchr1\t25\t35\t1\n"))
+                .find("e.bedGraph:6: interval chr1:25-35 overlaps line 2 (chr1:20-30)"),
+            std::string::npos);
+  EXPECT_NE(bedgraph_error(dir.write("f.bedGraph", "chr1\t0\t10\t1\nchrZ\t0\t50\t1\nchr1\t20\t30\t1\nchrZ\t49\t60\t1\n"))
+                .find("f.bedGraph:4: interval chrZ:49-60 overlaps line 2 (chrZ:0-50)"),
+            std::string::npos);
+  // Touching intervals do not overlap (half-open).
+  EXPECT_EQ(bedgraph_error(dir.write("g.bedGraph", "chr1\t100\t200\t1\nchr2\t0\t10\t1\nchr1\t0\t100\t1\nchr1\t200\t300\t1\n")),
+            "no error");
+}
+
+TEST(BedGraph, OverlapAcrossChunksOfAFileLargerThanOneChunk) {
+  Scratch dir;
+  // ~7 MB: parsed in two or more 4 MB chunks by parallel threads; the repeat sits in another chunk
+  // than the line it repeats.
+  std::string text;
+  for (int i = 0; i < 400000; ++i) text += fmt::format("chr1\t{}\t{}\t1\n", 10 * i, 10 * i + 10);
+  const auto good = dir.write("good.bedGraph", "chr2\t0\t10\t1\n" + text);
+  EXPECT_EQ(bedgraph_error(good), "no error");
+  const auto bad = dir.write("bad.bedGraph", text + "chr2\t0\t10\t1\nchr1\t40\t45\t1\n");
+  EXPECT_NE(bedgraph_error(bad).find("bad.bedGraph:400002: interval chr1:40-45 overlaps line 5 (chr1:40-50)"),
+            std::string::npos)
+      << bedgraph_error(bad);
+}

@@ -46,7 +46,7 @@ TEST(Trainer, LearnsAPlantedSignalAndKeepsTheBestValidationEpoch) {
   torch::set_num_threads(1);
   const auto set = planted_set(180, 20, 1);
   std::vector<EpochRecord> seen;
-  const auto result = train_attentive_chrome(set, quick_options(), [&](const EpochRecord& r) { seen.push_back(r); });
+  const auto result = train_model(set, quick_options(), [&](const EpochRecord& r) { seen.push_back(r); });
   ASSERT_EQ(result.history.size(), 3u);
   EXPECT_EQ(seen.size(), 3u);
   EXPECT_EQ(result.epochs_run, 3);
@@ -72,12 +72,12 @@ TEST(Trainer, SameSeedSameModel) {
   const auto set = planted_set(60, 10, 2);
   auto options = quick_options();
   options.epochs = 1;
-  const auto a = train_attentive_chrome(set, options);
-  const auto b = train_attentive_chrome(set, options);
+  const auto a = train_model(set, options);
+  const auto b = train_model(set, options);
   const auto pa = a.model->parameters(), pb = b.model->parameters();
   for (std::size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i]));
   options.seed = 6;
-  const auto c = train_attentive_chrome(set, options);
+  const auto c = train_model(set, options);
   EXPECT_FALSE(torch::equal(pa[0], c.model->parameters()[0]));
 }
 
@@ -86,7 +86,7 @@ TEST(Trainer, RejectsSplitsWithoutBothClassesAndUnusableDevices) {
   for (std::size_t g = 0; g < set.genes(); ++g)
     if (set.splits[g] == Split::Valid) set.labels[g] = 1;
   try {
-    train_attentive_chrome(set, quick_options());
+    train_model(set, quick_options());
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("the valid split has only label-1 genes"), std::string::npos) << e.what();
@@ -124,4 +124,26 @@ TEST(Trainer, ParallelScoringEqualsOneSerialBatch) {
   }
   at::set_num_threads(threads_before);
   EXPECT_GT((serial.logits.max() - serial.logits.min()).item<double>(), 0.0);
+}
+
+// Any model trains through the same loop; scores carry only the attention the model has.
+TEST(Trainer, TrainsOtherModelsAndScoresOnlyTheirAttention) {
+  torch::set_num_threads(1);
+  const auto set = planted_set(90, 20, 4);
+  auto options = quick_options();
+  options.epochs = 2;
+  for (const char* name : {"deepchrome", "lstm-attn"}) {
+    SCOPED_TRACE(name);
+    options.model = name;
+    const auto result = train_model(set, options);
+    EXPECT_EQ(result.model->model_name(), name);
+    EXPECT_EQ(result.epochs_run, 2);
+    const auto scores = score_genes(result.model, inputs_tensor(set), torch::kCPU, 32, true);
+    EXPECT_EQ(scores.logits.size(0), 90);
+    EXPECT_EQ(scores.alpha.defined(), std::string(name) == "lstm-attn");
+    EXPECT_FALSE(scores.beta.defined());
+    const auto empty = score_genes(result.model, inputs_tensor(set).narrow(0, 0, 0), torch::kCPU, 32, true);
+    EXPECT_EQ(empty.logits.size(0), 0);
+    EXPECT_EQ(empty.alpha.defined(), scores.alpha.defined());
+  }
 }
