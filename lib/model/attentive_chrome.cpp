@@ -1,15 +1,8 @@
 #include "model/attentive_chrome.hpp"
 
-#include <fstream>
-#include <iterator>
-#include <map>
-#include <set>
-
 #include <fmt/format.h>
-#include <torch/serialize.h>
 
 #include "model/lstm_kernels.hpp"
-#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -235,7 +228,8 @@ RecurrentEncoderImpl::RecurrentEncoderImpl(int64_t input_size, int64_t hidden_si
   bin_attention = register_module("bin_attention", ContextAttention(2 * hidden_size));
 }
 
-AttentiveChromeImpl::AttentiveChromeImpl(AttentiveChromeOptions options) : options_(options) {
+AttentiveChromeImpl::AttentiveChromeImpl(AttentiveChromeOptions options)
+    : ExpressionModelImpl("attentivechrome", options.marks, options.bins), options_(options) {
   if (options_.marks < 1 || options_.bin_hidden < 1 || options_.mark_hidden < 1)
     fail("AttentiveChrome needs at least one mark and positive hidden sizes");
   rnn_hms = register_module("rnn_hms", torch::nn::ModuleList());
@@ -307,85 +301,6 @@ AttentiveChromeOutput AttentiveChromeImpl::forward_reference(const torch::Tensor
 }
 
 // ---------------------------------------------------------------------------------------------
-// Weight files
-
-namespace {
-
-std::vector<char> read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot open weights file", path.string());
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail("{}: read error", path.string());
-  return bytes;
-}
-
-std::map<std::string, torch::Tensor> read_tensor_dict(const std::filesystem::path& path) {
-  const auto bytes = read_bytes(path);
-  if (bytes.empty()) fail("{}: empty weights file", path.string());
-  torch::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const std::exception& e) {
-    std::string message = e.what();
-    fail("{}: not a PyTorch weights file readable by torch::pickle_load ({})", path.string(),
-         message.substr(0, message.find('\n')));
-  }
-  if (!value.isGenericDict())
-    fail("{}: expected a dict of tensors (a state_dict saved with torch.save), found {}", path.string(),
-         value.tagKind());
-  std::map<std::string, torch::Tensor> tensors;
-  for (const auto& entry : value.toGenericDict()) {
-    if (!entry.key().isString()) fail("{}: a key of the weights dict is not a string", path.string());
-    const std::string key = entry.key().toStringRef();
-    if (!entry.value().isTensor()) fail("{}: '{}' is not a tensor", path.string(), key);
-    tensors.emplace(key, entry.value().toTensor());
-  }
-  return tensors;
-}
-
-std::string shape_text(const torch::Tensor& tensor) {
-  std::string text = "[";
-  for (int64_t d = 0; d < tensor.dim(); ++d) text += (d ? ", " : "") + std::to_string(tensor.size(d));
-  return text + "]";
-}
-
-}  // namespace
-
-void load_state_dict_file(AttentiveChrome& model, const std::filesystem::path& path) {
-  const auto tensors = read_tensor_dict(path);
-  const auto parameters = model->named_parameters(/*recurse=*/true);
-  std::set<std::string> expected;
-  for (const auto& item : parameters) {
-    expected.insert(item.key());
-    const auto found = tensors.find(item.key());
-    if (found == tensors.end())
-      fail("{}: missing key '{}' (the file is not an AttentiveChrome with {} marks, bin_hidden {}, mark_hidden {})",
-           path.string(), item.key(), model->options().marks, model->options().bin_hidden,
-           model->options().mark_hidden);
-    if (found->second.sizes() != item.value().sizes())
-      fail("{}: key '{}' has shape {}, the model expects {}", path.string(), item.key(), shape_text(found->second),
-           shape_text(item.value()));
-    if (!found->second.is_floating_point())
-      fail("{}: key '{}' is not a floating-point tensor", path.string(), item.key());
-  }
-  for (const auto& [key, tensor] : tensors)
-    if (!expected.count(key))
-      fail("{}: unexpected key '{}' (the model has {} marks)", path.string(), key, model->options().marks);
-
-  torch::NoGradGuard no_grad;
-  for (auto& item : parameters) {
-    auto& parameter = item.value();
-    parameter.copy_(tensors.at(item.key()).to(parameter.device(), parameter.scalar_type()));
-  }
-}
-
-void save_state_dict_file(const AttentiveChrome& model, const std::filesystem::path& path) {
-  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
-  for (const auto& item : model->named_parameters(/*recurse=*/true))
-    dict.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous().clone());
-  const std::vector<char> bytes = torch::pickle_save(dict);
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
-}
 
 AttentiveChromeOptions infer_options_from_state_dict_file(const std::filesystem::path& path) {
   const auto tensors = read_tensor_dict(path);

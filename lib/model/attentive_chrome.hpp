@@ -22,6 +22,8 @@
 
 #include <torch/torch.h>
 
+#include "model/expression_model.hpp"
+
 namespace achrome {
 
 struct AttentiveChromeOptions {
@@ -56,20 +58,17 @@ class RecurrentEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(RecurrentEncoder);
 
-struct AttentiveChromeOutput {
-  torch::Tensor logits;  // [B]
-  torch::Tensor alpha;   // [B, marks, bins], rows sum to 1
-  torch::Tensor beta;    // [B, marks], rows sum to 1
-};
+// alpha [B, marks, bins] and beta [B, marks] are always defined.
+using AttentiveChromeOutput = ModelOutput;
 
-class AttentiveChromeImpl : public torch::nn::Module {
+class AttentiveChromeImpl : public ExpressionModelImpl {
  public:
   explicit AttentiveChromeImpl(AttentiveChromeOptions options = {});
 
   // x [B, bins, marks] (raw read counts, the published data's layout).
   // Runs the level-1 LSTMs of all marks and both directions in lockstep (one batched matrix
   // product per bin instead of 2 x marks), which is what makes training fast on a CPU.
-  AttentiveChromeOutput forward(const torch::Tensor& x);
+  AttentiveChromeOutput forward(const torch::Tensor& x) override;
 
   // The same computation written as the published code runs it (torch::nn::LSTM per mark, one at
   // a time). Slow; kept as an independent implementation that tests compare forward() with.
@@ -77,6 +76,11 @@ class AttentiveChromeImpl : public torch::nn::Module {
 
   // The published initialisation: every parameter U(-0.1, 0.1).
   void reset_uniform(double bound = 0.1);
+  void reset_parameters() override { reset_uniform(); }
+  std::string init_description() const override { return "uniform(-0.1, 0.1)"; }
+  ModelSizes sizes() const override {
+    return {{"bin_hidden", options_.bin_hidden}, {"mark_hidden", options_.mark_hidden}};
+  }
 
   const AttentiveChromeOptions& options() const { return options_; }
 
@@ -90,12 +94,7 @@ class AttentiveChromeImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AttentiveChrome);
 
-// Weights as a plain dict {state_dict name: tensor} pickled in PyTorch's zip format, the format of
-// torch.save(model.state_dict()) and what torch.load reads back. Loading requires exactly the
-// model's keys and shapes; every mismatch is an achrome::Error naming the file and the key.
-void load_state_dict_file(AttentiveChrome& model, const std::filesystem::path& path);
-// Written atomically (temporary name, then rename). Tensors are saved from the CPU.
-void save_state_dict_file(const AttentiveChrome& model, const std::filesystem::path& path);
+// Weight files: load_state_dict_file / save_state_dict_file in model/expression_model.hpp.
 
 // Reads only the shapes a weights file implies (marks from rnn_hms.*, bins cannot be inferred),
 // so that predict can build a model for a model.pt without model.json.
