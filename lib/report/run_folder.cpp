@@ -204,32 +204,34 @@ RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
   if (fs::exists(dir / "history.tsv")) run.history = read_history_tsv(dir / "history.tsv");
   else missing("history.tsv");
 
-  const std::array<const char*, 3> attention_files{"alpha.npy", "beta.npy", "attention_genes.tsv"};
-  std::size_t present = 0;
-  for (const char* name : attention_files) present += fs::exists(dir / name) ? 1 : 0;
-  if (present == 0) {
-    missing("attention (alpha.npy, beta.npy, attention_genes.tsv)");
-  } else if (present < attention_files.size()) {
-    fail("{}: attention is incomplete: alpha.npy, beta.npy and attention_genes.tsv go together", dir.string());
+  // alpha.npy and attention_genes.tsv come together; beta.npy only with models that attend to marks.
+  const bool has_alpha = fs::exists(dir / "alpha.npy"), has_genes = fs::exists(dir / "attention_genes.tsv"),
+             has_beta = fs::exists(dir / "beta.npy");
+  if (!has_alpha && !has_genes && !has_beta) {
+    missing("attention (alpha.npy, attention_genes.tsv)");
+  } else if (!has_alpha || !has_genes) {
+    fail("{}: attention is incomplete: alpha.npy and attention_genes.tsv go together (beta.npy with them)", dir.string());
   } else {
     Attention attention;
     attention.alpha = read_npy(dir / "alpha.npy");
-    attention.beta = read_npy(dir / "beta.npy");
     attention.genes = read_attention_genes_tsv(dir / "attention_genes.tsv");
     const auto& alpha = attention.alpha;
-    const auto& beta = attention.beta;
     const std::size_t genes = attention.genes.size(), marks = run.metrics.marks.size();
     const long long bins = run_bins(run.metrics, dir);
     const bool bins_match = alpha.shape.size() == 3 && (bins <= 0 || alpha.dim(2) == static_cast<std::size_t>(bins));
-    if (alpha.shape.size() != 3 || alpha.dim(0) != genes || alpha.dim(1) != marks || !bins_match)
+    if (alpha.shape.size() != 3 || alpha.dim(0) != genes || (alpha.dim(1) != marks && alpha.dim(1) != 1) || !bins_match)
       fail("{}: shape [{}] but the run has [genes, marks, bins] = [{}, {}, {}] (genes of attention_genes.tsv, marks "
-           "of metrics.json, bins of {})",
+           "of metrics.json or 1 for attention shared by the marks, bins of {})",
            (dir / "alpha.npy").string(), fmt::join(alpha.shape, ", "), genes, marks,
            bins > 0 ? std::to_string(bins) : "any", run.metrics.bins > 0 || bins <= 0 ? "metrics.json" : "model.json");
     if (alpha.dim(2) == 0) fail("{}: no bins", (dir / "alpha.npy").string());
-    if (beta.shape.size() != 2 || beta.dim(0) != genes || beta.dim(1) != marks)
-      fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks])",
-           (dir / "beta.npy").string(), fmt::join(beta.shape, ", "), genes, marks);
+    if (has_beta) {
+      attention.beta = read_npy(dir / "beta.npy");
+      const auto& beta = *attention.beta;
+      if (beta.shape.size() != 2 || beta.dim(0) != genes || beta.dim(1) != marks)
+        fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks])",
+             (dir / "beta.npy").string(), fmt::join(beta.shape, ", "), genes, marks);
+    }
     run.attention = std::move(attention);
   }
   return run;

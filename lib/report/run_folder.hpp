@@ -56,8 +56,10 @@ struct AttentionGene {
 };
 
 struct Attention {
-  NpyArray alpha;  // [genes, marks, bins]
-  NpyArray beta;   // [genes, marks]
+  // [genes, marks, bins] for per-mark attention (alpha of AttentiveChrome, lstm-alpha, cnn-alpha-beta),
+  // [genes, 1, bins] for one attention over bins shared by all marks (cnn-attn, lstm-attn).
+  NpyArray alpha;
+  std::optional<NpyArray> beta;  // [genes, marks], for models with mark attention
   std::vector<AttentionGene> genes;
 };
 

@@ -134,22 +134,25 @@ std::vector<double> mean_rows(const NpyArray& array, const std::vector<Attention
 
 std::string attention_section(const RunFolder& run, const RunPageOptions& options) {
   std::string out = "<h2>Bin attention (&alpha;) per mark, test genes</h2>\n";
-  if (!run.attention) return out + "<p class=\"note\">No attention in the run folder (alpha.npy, beta.npy, "
-                                   "attention_genes.tsv).</p>\n";
+  if (!run.attention) return out + "<p class=\"note\">No attention in the run folder (alpha.npy, "
+                                   "attention_genes.tsv): this model has none.</p>\n";
   const auto& attention = *run.attention;
   const auto& marks = run.metrics.marks;
   const std::size_t bins = attention.alpha.dim(2);
+  // One attention over bins shared by the marks (cnn-attn, lstm-attn) is drawn as one chart.
+  const bool shared = attention.alpha.dim(1) == 1 && marks.size() != 1;
+  const std::vector<std::string> panels = shared ? std::vector<std::string>{"all marks (one attention)"} : marks;
   const auto x = bin_centres_kb(bins, options.upstream_bp, options.downstream_bp);
   std::size_t on = 0, off = 0;
   out += "<div class=\"charts\">";
-  for (std::size_t m = 0; m < marks.size(); ++m) {
+  for (std::size_t m = 0; m < panels.size(); ++m) {
     const auto on_mean = mean_rows(attention.alpha, attention.genes, 1, m * bins, bins, on);
     const auto off_mean = mean_rows(attention.alpha, attention.genes, 0, m * bins, bins, off);
     double top = 0;
     for (double v : on_mean) if (std::isfinite(v)) top = std::max(top, v);
     for (double v : off_mean) if (std::isfinite(v)) top = std::max(top, v);
     LineChart chart;
-    chart.title = marks[m];
+    chart.title = panels[m];
     chart.width = 340;
     chart.height = 220;
     chart.x = {"kb from TSS", -options.upstream_bp / 1000, options.downstream_bp / 1000, 0};
@@ -171,19 +174,24 @@ std::string attention_section(const RunFolder& run, const RunPageOptions& option
                      format_fixed(1.0 / static_cast<double>(bins), 3));
 
   out += "<h2>Mark attention (&beta;), test genes</h2>\n";
-  const auto beta_on = mean_rows(attention.beta, attention.genes, 1, 0, marks.size(), on);
-  const auto beta_off = mean_rows(attention.beta, attention.genes, 0, 0, marks.size(), off);
-  double top = 0;
-  for (double v : beta_on) if (std::isfinite(v)) top = std::max(top, v);
-  for (double v : beta_off) if (std::isfinite(v)) top = std::max(top, v);
-  BarChart bars;
-  bars.title = "Mean β per mark";
-  bars.width = std::max(420.0, 110.0 * static_cast<double>(marks.size()));
-  bars.height = 260;
-  bars.y = {"mean β", 0, top > 0 ? std::ceil(top * 1.15 * 20) / 20 : 1, 2};
-  bars.categories = marks;
-  bars.series = {{"ON", kOnColor, beta_on}, {"OFF", kOffColor, beta_off}};
-  out += "<figure>" + render_bar_chart(bars) + "</figure>\n";
+  if (!attention.beta) {
+    out += "<p class=\"note\">This model has no mark attention (no beta.npy).</p>\n";
+  } else {
+    const auto& beta = *attention.beta;
+    const auto beta_on = mean_rows(beta, attention.genes, 1, 0, marks.size(), on);
+    const auto beta_off = mean_rows(beta, attention.genes, 0, 0, marks.size(), off);
+    double top = 0;
+    for (double v : beta_on) if (std::isfinite(v)) top = std::max(top, v);
+    for (double v : beta_off) if (std::isfinite(v)) top = std::max(top, v);
+    BarChart bars;
+    bars.title = "Mean β per mark";
+    bars.width = std::max(420.0, 110.0 * static_cast<double>(marks.size()));
+    bars.height = 260;
+    bars.y = {"mean β", 0, top > 0 ? std::ceil(top * 1.15 * 20) / 20 : 1, 2};
+    bars.categories = marks;
+    bars.series = {{"ON", kOnColor, beta_on}, {"OFF", kOffColor, beta_off}};
+    out += "<figure>" + render_bar_chart(bars) + "</figure>\n";
+  }
 
   // Top genes by predicted probability, with their mark attention.
   std::vector<std::size_t> order(attention.genes.size());
@@ -194,15 +202,17 @@ std::string attention_section(const RunFolder& run, const RunPageOptions& option
   order.resize(std::min(order.size(), options.top_genes));
   out += fmt::format("<h2>Top {} test genes by predicted probability</h2>\n", order.size());
   out += "<table><tr><th class=\"text\">gene</th><th class=\"text\">label</th><th>probability</th><th>logit</th>";
-  for (const auto& mark : marks) out += "<th>β " + escape_html(mark) + "</th>";
+  if (attention.beta)
+    for (const auto& mark : marks) out += "<th>β " + escape_html(mark) + "</th>";
   out += "</tr>\n";
   for (std::size_t g : order) {
     const auto& gene = attention.genes[g];
     out += fmt::format("<tr><td class=\"text\">{}</td><td class=\"text {}\">{}</td><td>{}</td><td>{}</td>",
                        escape_html(gene.gene_id), gene.label ? "on" : "off", gene.label ? "ON" : "OFF",
                        format_fixed(gene.probability, 3), format_fixed(gene.logit, 2));
-    for (std::size_t m = 0; m < marks.size(); ++m)
-      out += "<td>" + format_fixed(attention.beta.data[g * marks.size() + m], 3) + "</td>";
+    if (attention.beta)
+      for (std::size_t m = 0; m < marks.size(); ++m)
+        out += "<td>" + format_fixed(attention.beta->data[g * marks.size() + m], 3) + "</td>";
     out += "</tr>\n";
   }
   return out + "</table>\n";

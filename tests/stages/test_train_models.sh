@@ -107,6 +107,14 @@ assert np.abs(logits[idx] - np.array([float(r["logit"]) for r in rows], np.float
 PY
   then ok "$model: predict with model.pt (model from model.json) reproduces predictions.tsv"
   else not_ok "$model: predict with model.pt"; fi
+
+  # Every model's run gets a report page: per-mark alpha, alpha shared by the marks, no beta, or none.
+  if "$ACHROME_BIN/achrome-report" --run "$run" --out "$WORK/report-$model.html" 2>"$WORK/report-$model.log" \
+     && grep -q "Bin attention" "$WORK/report-$model.html"; then
+    ok "$model: report page"
+  else
+    not_ok "$model: report failed: $(tail -n 2 "$WORK/report-$model.log")"
+  fi
 done
 
 # --model must agree with model.json beside the weights.

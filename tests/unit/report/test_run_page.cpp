@@ -115,8 +115,28 @@ TEST_F(RunFolderTest, OptionalFilesMayBeAbsentButNotHalfPresent) {
   auto run = read_run_folder(dir_);
   EXPECT_FALSE(run.history || run.predictions);
   EXPECT_THAT(render_run_page(run, {}), HasSubstr("No predictions.tsv"));
-  fs::remove(dir_ / "beta.npy");
+  fs::remove(dir_ / "attention_genes.tsv");
   EXPECT_THAT(error_of(), HasSubstr("attention is incomplete"));
+}
+
+TEST_F(RunFolderTest, AttentionWithoutBetaOrSharedOverMarks) {
+  // lstm-alpha: alpha per mark, no beta.
+  fs::remove(dir_ / "beta.npy");
+  auto run = read_run_folder(dir_);
+  ASSERT_TRUE(run.attention);
+  EXPECT_FALSE(run.attention->beta);
+  auto page = render_run_page(run, {});
+  EXPECT_THAT(page, HasSubstr("no mark attention"));
+  EXPECT_THAT(page, Not(HasSubstr("β H3K4me3")));
+  // cnn-attn, lstm-attn: one attention over bins for all marks, [genes, 1, bins].
+  const std::vector<float> alpha(4 * 1 * 4, 0.25f);
+  achrome::write_npy(dir_ / "alpha.npy", alpha.data(), {4, 1, 4});
+  run = read_run_folder(dir_);
+  EXPECT_EQ(run.attention->alpha.dim(1), 1u);
+  EXPECT_THAT(render_run_page(run, {}), HasSubstr("all marks (one attention)"));
+  const std::vector<float> three(4 * 3 * 4, 0.25f);
+  achrome::write_npy(dir_ / "alpha.npy", three.data(), {4, 3, 4});
+  EXPECT_THAT(error_of(), HasSubstr("alpha.npy: shape [4, 3, 4] but the run has"));
 }
 
 TEST_F(RunFolderTest, InconsistentOrMissingFilesAreErrors) {
