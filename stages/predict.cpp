@@ -1,6 +1,11 @@
 // achrome-predict: trained weights + a stacked input [genes, bins, marks] in, logits and attention out.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -65,6 +70,65 @@ std::string resolve_model(const std::string& weights, const std::string& flag, b
   return recorded;
 }
 
+// The marks given with --mark must be the model's, in its order: a model trained on H3K4me3 in
+// column 4 reads column 4 as H3K4me3, whatever the file is called.
+void check_mark_names(const std::string& weights, const std::vector<achrome::MarkFile>& marks) {
+  const auto model_json = std::filesystem::path(weights).parent_path() / "model.json";
+  if (!std::filesystem::exists(model_json)) return;
+  std::ifstream in(model_json);
+  const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("marks") || !json["marks"].is_array()) return;
+  std::vector<std::string> trained, given;
+  for (const auto& mark : json["marks"]) trained.push_back(mark.is_string() ? mark.get<std::string>() : "?");
+  for (const auto& mark : marks) given.push_back(mark.mark);
+  if (trained != given)
+    achrome::fail("--mark: marks {} given, but the model in {} was trained on {} in this order ({})",
+                  fmt::join(given, ","), weights, fmt::join(trained, ","), model_json.string());
+}
+
+float probability(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
+
+// gene_id [split label] logit probability, one row per scored gene.
+void write_predictions(const std::filesystem::path& path, const std::vector<std::string>& gene_ids,
+                       const torch::Tensor& logits, const achrome::TrainingSet* labelled) {
+  const float* logit = logits.data_ptr<float>();
+  std::string text = labelled ? "gene_id\tsplit\tlabel\tlogit\tprobability\n" : "gene_id\tlogit\tprobability\n";
+  for (std::size_t i = 0; i < gene_ids.size(); ++i) {
+    text += gene_ids[i];
+    if (labelled)
+      text += fmt::format("\t{}\t{}", achrome::split_name(labelled->splits[i]), labelled->labels[i]);
+    text += fmt::format("\t{:.6g}\t{:.6g}\n", logit[i], probability(logit[i]));
+  }
+  achrome::write_file_atomic(path, text);
+}
+
+nlohmann::ordered_json split_json(const achrome::SplitMetrics& m) {
+  return {{"auroc", m.auroc}, {"aupr", m.aupr}, {"loss", m.loss}, {"genes", m.genes}};
+}
+
+// AUROC and AUPR over all labelled genes and per split (a split with one class has none).
+nlohmann::ordered_json labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
+                                        const std::string& model, const std::string& weights,
+                                        const std::string& genes_tsv, const std::string& labels_tsv) {
+  nlohmann::ordered_json json;
+  json["model"] = model;
+  json["weights"] = weights;
+  json["genes"] = genes_tsv;
+  json["labels"] = labels_tsv;
+  json["all"] = split_json(achrome::split_metrics(logits, data.labels));
+  for (const auto split : {achrome::Split::Train, achrome::Split::Valid, achrome::Split::Test}) {
+    const auto rows = data.rows(split);
+    std::vector<int> labels;
+    std::vector<int64_t> index(rows.begin(), rows.end());
+    for (auto row : rows) labels.push_back(data.labels[row]);
+    const auto positives = std::count(labels.begin(), labels.end(), 1);
+    if (positives == 0 || positives == static_cast<long>(labels.size())) continue;
+    json["splits"][achrome::split_name(split)] =
+        split_json(achrome::split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
+  }
+  return json;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,7 +138,12 @@ int main(int argc, char** argv) {
                        "model has them, OUT/alpha.npy [genes, marks or 1, bins] (bin attention) and OUT/beta.npy\n"
                        "[genes, marks] (mark attention).\n"
                        "OUT is replaced as a whole. When achrome-train's model.json lies beside the weights, the\n"
-                       "input must have its bin count.");
+                       "input must have its bin count.\n\n"
+                       "Cross-cell-type prediction: train on one epigenome, score another from its bins as\n"
+                       "achrome-train takes them:\n"
+                       "  achrome-predict --run runs/E003/attentivechrome --genes genes.tsv \\\n"
+                       "    --mark H3K27me3=bins/E123/H3K27me3.npy ... --labels labels/E123.tsv --out cross/E003-on-E123\n"
+                       "adds OUT/predictions.tsv and, with --labels, OUT/metrics.json (AUROC, AUPR).");
   auto& app = stage.app();
   std::string model_name = "attentivechrome", weights, input, out, device = "cpu";
   int batch_size = 1024;
@@ -83,28 +152,71 @@ int main(int argc, char** argv) {
                                       "else attentivechrome")
                            ->check(CLI::IsMember(achrome::model_names()))
                            ->capture_default_str();
-  app.add_option("--weights", weights,
+  std::string run_dir, genes_tsv, labels_tsv;
+  std::vector<std::string> mark_specs;
+  auto* weights_option = app.add_option("--weights", weights,
                  "Weights: achrome-train's model.pt or a published-model state_dict saved with torch.save")
-      ->required()->check(CLI::ExistingFile);
-  app.add_option("--input", input, "float32 .npy [genes, bins, marks] (raw counts, marks in training order)")
-      ->required()->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile);
+  app.add_option("--run", run_dir,
+                 "A run folder of achrome-train (its model.pt and model.json) instead of --weights")
+      ->check(CLI::ExistingDirectory)->excludes(weights_option);
+  auto* input_option = app.add_option("--input", input, "float32 .npy [genes, bins, marks] (raw counts, marks in training order)")
+      ->check(CLI::ExistingFile);
+  auto* genes_option = app.add_option("--genes", genes_tsv,
+                 "Another epigenome's inputs as achrome-train takes them: genes.tsv (the row order of the .npy files)")
+      ->check(CLI::ExistingFile)->excludes(input_option);
+  app.add_option("--mark", mark_specs,
+                 "MARK=FILE.npy [genes, bins], repeatable, with --genes; names and order must be the model's (model.json)")
+      ->needs(genes_option);
+  app.add_option("--labels", labels_tsv,
+                 "labels.tsv of that epigenome: score its labelled genes and write predictions.tsv and metrics.json "
+                 "(AUROC, AUPR per split and over all of them)")
+      ->check(CLI::ExistingFile)->needs(genes_option);
   app.add_option("-o,--out", out, "Output folder")->required();
   app.add_option("--batch-size", batch_size, "Genes scored per forward pass")->check(achrome::positive())->capture_default_str();
   app.add_option("--device", device, "cpu or cuda (cuda fails if no GPU is usable)")->capture_default_str();
 
   return stage.run(argc, argv, [&] {
+    if (!run_dir.empty()) weights = (std::filesystem::path(run_dir) / "model.pt").string();
+    if (weights.empty()) throw achrome::UsageError("--weights or --run is required");
+    if (!std::filesystem::exists(weights)) achrome::fail("{}: no such file (--run {} holds no model.pt)", weights, run_dir);
+    if (input.empty() && genes_tsv.empty()) throw achrome::UsageError("--input, or --genes with --mark, is required");
+    if (!genes_tsv.empty() && mark_specs.empty()) throw achrome::UsageError("--genes needs --mark MARK=FILE.npy");
     const std::filesystem::path out_dir(out);
-    achrome::refuse_outputs_over_inputs({{"--weights", weights}, {"--input", input}},
+    achrome::refuse_outputs_over_inputs({{"--weights", weights}, {"--input", input}, {"--genes", genes_tsv},
+                                         {"--labels", labels_tsv}},
                                         {{"--out", out_dir},
                                          {"--out", out_dir / "logits.npy"},
                                          {"--out", out_dir / "alpha.npy"},
                                          {"--out", out_dir / "beta.npy"},
-                                         {"--out", out_dir / "saliency.npy"}});
+                                         {"--out", out_dir / "saliency.npy"},
+                                         {"--out", out_dir / "predictions.tsv"},
+                                         {"--out", out_dir / "metrics.json"}});
     achrome::configure_cpu(stage.threads());
     const auto torch_device = achrome::parse_device(device);
     model_name = resolve_model(weights, model_name, model_option->count() > 0);
     const auto shape = achrome::infer_model_shape(model_name, weights);
-    const auto inputs = achrome::read_stacked_inputs(input);
+    // The genes to score: a stacked array, every gene of another epigenome, or its labelled genes.
+    std::vector<achrome::MarkFile> marks;
+    for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
+    std::vector<std::string> gene_ids;
+    std::optional<achrome::TrainingSet> labelled;
+    achrome::StackedInputs inputs;
+    if (!labels_tsv.empty()) {
+      labelled = achrome::assemble_training_set(genes_tsv, labels_tsv, marks);
+      inputs = {labelled->genes(), labelled->bins, labelled->marks.size(), std::move(labelled->inputs)};
+      gene_ids = labelled->gene_ids;
+    } else if (!genes_tsv.empty()) {
+      auto stacked = achrome::stack_marks(genes_tsv, marks);
+      inputs = std::move(stacked.inputs);
+      gene_ids = std::move(stacked.gene_ids);
+    } else {
+      inputs = achrome::read_stacked_inputs(input);
+    }
+    if (!marks.empty()) {
+      check_mark_names(weights, marks);
+      input = marks.front().path.string();  // named in the shape messages below
+    }
     if (static_cast<int64_t>(inputs.marks) != shape.marks)
       achrome::fail("{}: {} marks, but the weights in {} are for {} marks", input, inputs.marks, weights, shape.marks);
     check_bins(weights, shape.marks, input, inputs.bins);
@@ -120,7 +232,8 @@ int main(int argc, char** argv) {
     }
     // Created before the scoring so that an output folder that cannot be written fails early; replaced
     // as a whole so that its arrays always come from one run.
-    achrome::AtomicFolder out_folder(out, {"logits.npy", "alpha.npy", "beta.npy", "saliency.npy"});
+    achrome::AtomicFolder out_folder(
+        out, {"logits.npy", "alpha.npy", "beta.npy", "saliency.npy", "predictions.tsv", "metrics.json"});
     model->to(torch_device);
 
     const auto tensor = torch::from_blob(const_cast<float*>(inputs.data.data()),
@@ -142,6 +255,13 @@ int main(int argc, char** argv) {
     if (scores.beta.defined()) {
       const auto beta = scores.beta.contiguous();
       achrome::write_npy(dir / "beta.npy", beta.data_ptr<float>(), {inputs.genes, inputs.marks});
+    }
+    if (!gene_ids.empty()) write_predictions(dir / "predictions.tsv", gene_ids, logits, labelled ? &*labelled : nullptr);
+    if (labelled) {
+      const auto metrics = labelled_metrics(*labelled, logits, model_name, weights, genes_tsv, labels_tsv);
+      achrome::write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");
+      spdlog::info("{} labelled genes of {}: AUROC {:.4f}, AUPR {:.4f}", labelled->genes(), labels_tsv,
+                   metrics["all"]["auroc"].get<double>(), metrics["all"]["aupr"].get<double>());
     }
     out_folder.commit();
     spdlog::info("{} genes scored, written to {}", inputs.genes, out);

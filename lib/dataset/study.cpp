@@ -38,32 +38,74 @@ std::vector<std::size_t> TrainingSet::rows(Split split) const {
   return out;
 }
 
-TrainingSet assemble_training_set(const std::filesystem::path& genes_tsv, const std::filesystem::path& labels_tsv,
-                                  const std::vector<MarkFile>& marks) {
-  if (marks.empty()) fail("no marks given");
-  const auto genes = read_genes_tsv(genes_tsv);
-  const auto gene_rows = index_genes(genes, genes_tsv.string());
+namespace {
 
-  TrainingSet set;
+// The [genes, bins] matrix of every mark, checked against genes.tsv and each other.
+std::vector<NpyArray> load_mark_matrices(const std::filesystem::path& genes_tsv, std::size_t genes,
+                                         const std::vector<MarkFile>& marks, std::vector<std::string>& names,
+                                         std::size_t& bins) {
+  if (marks.empty()) fail("no marks given");
   std::set<std::string> seen_marks;
   std::vector<NpyArray> matrices;
   for (const auto& mark : marks) {
     if (!seen_marks.insert(mark.mark).second) fail("mark {} is given twice", mark.mark);
-    set.marks.push_back(mark.mark);
+    names.push_back(mark.mark);
     auto matrix = read_npy(mark.path);
     if (matrix.shape.size() != 2)
       fail("{}: expected a [genes, bins] matrix, found {} dimensions", mark.path.string(), matrix.shape.size());
-    if (matrix.dim(0) != genes.size())
+    if (matrix.dim(0) != genes)
       fail("{}: {} rows, but {} has {} genes (every matrix follows genes.tsv row order)", mark.path.string(),
-           matrix.dim(0), genes_tsv.string(), genes.size());
+           matrix.dim(0), genes_tsv.string(), genes);
     if (matrices.empty()) {
-      set.bins = matrix.dim(1);
-      if (set.bins == 0) fail("{}: zero bins", mark.path.string());
-    } else if (matrix.dim(1) != set.bins) {
-      fail("{}: {} bins, but {} has {}", mark.path.string(), matrix.dim(1), marks.front().path.string(), set.bins);
+      bins = matrix.dim(1);
+      if (bins == 0) fail("{}: zero bins", mark.path.string());
+    } else if (matrix.dim(1) != bins) {
+      fail("{}: {} bins, but {} has {}", mark.path.string(), matrix.dim(1), marks.front().path.string(), bins);
     }
     matrices.push_back(std::move(matrix));
   }
+  return matrices;
+}
+
+// Copies gene `row` of every matrix into gene_input [bins, marks]; a NaN would silently poison every
+// gradient (binning writes 0 for no data by default), so it is an error.
+void stack_gene(const std::vector<NpyArray>& matrices, const std::vector<MarkFile>& marks, std::size_t row,
+                const std::string& gene_id, std::size_t bins, float* gene_input) {
+  const std::size_t n_marks = matrices.size();
+  for (std::size_t m = 0; m < n_marks; ++m) {
+    const float* source = matrices[m].data.data() + row * bins;
+    for (std::size_t b = 0; b < bins; ++b) {
+      if (!std::isfinite(source[b]))
+        fail("{}: gene {} ({}), bin {}: {} is not finite", marks[m].path.string(), row + 1, gene_id, b + 1, source[b]);
+      gene_input[b * n_marks + m] = source[b];
+    }
+  }
+}
+
+}  // namespace
+
+StackedGenes stack_marks(const std::filesystem::path& genes_tsv, const std::vector<MarkFile>& marks) {
+  const auto genes = read_genes_tsv(genes_tsv);
+  StackedGenes stacked;
+  auto& inputs = stacked.inputs;
+  const auto matrices = load_mark_matrices(genes_tsv, genes.size(), marks, stacked.marks, inputs.bins);
+  inputs.genes = genes.size();
+  inputs.marks = marks.size();
+  inputs.data.resize(inputs.genes * inputs.bins * inputs.marks);
+  for (std::size_t g = 0; g < genes.size(); ++g) {
+    stacked.gene_ids.push_back(genes[g].id);
+    stack_gene(matrices, marks, g, genes[g].id, inputs.bins, inputs.data.data() + g * inputs.bins * inputs.marks);
+  }
+  return stacked;
+}
+
+TrainingSet assemble_training_set(const std::filesystem::path& genes_tsv, const std::filesystem::path& labels_tsv,
+                                  const std::vector<MarkFile>& marks) {
+  const auto genes = read_genes_tsv(genes_tsv);
+  const auto gene_rows = index_genes(genes, genes_tsv.string());
+
+  TrainingSet set;
+  const auto matrices = load_mark_matrices(genes_tsv, genes.size(), marks, set.marks, set.bins);
 
   const auto labels = read_labels_tsv(labels_tsv);
   const std::size_t n_marks = marks.size();
@@ -79,17 +121,7 @@ TrainingSet assemble_training_set(const std::filesystem::path& genes_tsv, const 
     set.gene_ids.push_back(row.gene_id);
     set.labels.push_back(row.label);
     set.splits.push_back(row.split);
-    float* gene_input = set.inputs.data() + i * set.bins * n_marks;
-    for (std::size_t m = 0; m < n_marks; ++m) {
-      const float* source = matrices[m].data.data() + found->second * set.bins;
-      for (std::size_t b = 0; b < set.bins; ++b) {
-        // A NaN would silently poison every gradient; binning writes 0 for no data by default.
-        if (!std::isfinite(source[b]))
-          fail("{}: gene {} ({}), bin {}: {} is not finite", marks[m].path.string(), found->second + 1, row.gene_id,
-               b + 1, source[b]);
-        gene_input[b * n_marks + m] = source[b];
-      }
-    }
+    stack_gene(matrices, marks, found->second, row.gene_id, set.bins, set.inputs.data() + i * set.bins * n_marks);
   }
   return set;
 }

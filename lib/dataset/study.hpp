@@ -44,4 +44,13 @@ struct StackedInputs {
 };
 StackedInputs read_stacked_inputs(const std::filesystem::path& npy);
 
+// Every gene of genes.tsv with the given marks stacked, for scoring without labels (another
+// epigenome's bins): the same checks as assemble_training_set; gene_ids in genes.tsv order.
+struct StackedGenes {
+  std::vector<std::string> marks;
+  std::vector<std::string> gene_ids;
+  StackedInputs inputs;
+};
+StackedGenes stack_marks(const std::filesystem::path& genes_tsv, const std::vector<MarkFile>& marks);
+
 }  // namespace achrome

@@ -106,7 +106,7 @@ TEST(Gtf, MalformedLineNamesFileAndLine) {
 }
 
 TEST(GenesTsv, RoundTripAndDuplicateIds) {
-  std::vector<Gene> genes{{"A", "a", "chr1", 10, Strand::Plus}, {"B", "b", "2", 0, Strand::Minus}};
+  std::vector<Gene> genes{{"A", "a", "chr1", 10, Strand::Plus, ""}, {"B", "b", "2", 0, Strand::Minus, ""}};
   const auto path = write("genes.tsv", "");
   write_genes_tsv(path, genes);
   const auto back = read_genes_tsv(path);

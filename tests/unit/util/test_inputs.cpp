@@ -120,7 +120,7 @@ TEST(Npy, EveryErrorNamesTheFile) {
 
 TEST(Npy, ShapeProductOverflowIsAnErrorNotAnAllocation) {
   // 2**40 x 2**40 values wrap to 0 in 64 bits; 2**62 floats would not wrap but cannot be allocated.
-  for (const std::string& shape : {"(1099511627776, 1099511627776)", "(4611686018427387904,)", "(3, 0, 1099511627776)"}) {
+  for (const std::string shape : {"(1099511627776, 1099511627776)", "(4611686018427387904,)", "(3, 0, 1099511627776)"}) {
     const auto bytes = npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }", "");
     const std::string message = error_of([&] { parse_npy(bytes, "big.npy"); });
     if (shape == "(3, 0, 1099511627776)") {

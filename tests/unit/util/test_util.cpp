@@ -209,7 +209,9 @@ TEST(AtomicFile, SignalRemovesTemporariesAndStillKills) {
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     EXPECT_TRUE(WIFSIGNALED(status));
-    if (WIFSIGNALED(status)) EXPECT_EQ(WTERMSIG(status), signal_number);
+    if (WIFSIGNALED(status)) {
+      EXPECT_EQ(WTERMSIG(status), signal_number);
+    }
     EXPECT_TRUE(names_in(dir).empty()) << *names_in(dir).begin();
   }
 }
