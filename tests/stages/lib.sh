@@ -42,6 +42,14 @@ need_python() {
   done
 }
 
+# as_repository_root: make $WORK look like the repository root for the shipped configs, which name
+# config/... and build/bin relative to it (where users run them), and cd there.
+as_repository_root() {
+  cd "$WORK"
+  ln -s "$ACHROME_SOURCE/config" config
+  mkdir -p build && ln -s "$ACHROME_BIN" build/bin
+}
+
 finish() {
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]

@@ -6,9 +6,7 @@ source "$ACHROME_TESTS/stages/lib.sh"
 need snakemake
 need_python numpy
 
-cd "$WORK"
-ln -s "$ACHROME_SOURCE/config" config
-mkdir -p build && ln -s "$ACHROME_BIN" build/bin
+as_repository_root
 "$ACHROME_BIN/achrome-simulate" -q --out sim --genes 300 --epigenomes E001,LAB1 --formats bigwig --seed 3
 mkdir -p mylab
 cp sim/genes.gtf mylab/gencode.annotation.gtf

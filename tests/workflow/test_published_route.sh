@@ -6,9 +6,7 @@ source "$ACHROME_TESTS/stages/lib.sh"
 need snakemake
 need_python numpy
 
-cd "$WORK"
-ln -s "$ACHROME_SOURCE/config" config
-mkdir -p build && ln -s "$ACHROME_BIN" build/bin
+as_repository_root
 "$PY" - data/deepchrome <<'PY'
 import os, sys
 import numpy as np

@@ -6,10 +6,7 @@ source "$ACHROME_TESTS/stages/lib.sh"
 need snakemake
 need_python numpy
 
-cd "$WORK"
-# The config names repository files relative to the repository root, where users run it.
-ln -s "$ACHROME_SOURCE/config" config
-mkdir -p build && ln -s "$ACHROME_BIN" build/bin
+as_repository_root
 smk() { snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile config/roadmap.yaml "$@"; }
 
 if smk -n -p > plan.txt 2>&1; then
