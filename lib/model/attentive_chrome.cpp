@@ -12,8 +12,11 @@ namespace {
 // PyTorch names the parameters of direction 1 of a bidirectional LSTM with this suffix.
 const char* const kDirectionSuffix[2] = {"", "_reverse"};
 
-const torch::Tensor& lstm_parameter(const torch::nn::LSTM& lstm, const std::string& name) {
-  const torch::Tensor* found = lstm->named_parameters(/*recurse=*/false).find(name);
+// By value: named_parameters() returns a new dictionary, so a reference into it would dangle
+// (a heap-use-after-free that the ASan build reported).
+torch::Tensor lstm_parameter(const torch::nn::LSTM& lstm, const std::string& name) {
+  const auto parameters = lstm->named_parameters(/*recurse=*/false);
+  const torch::Tensor* found = parameters.find(name);
   if (found == nullptr) throw std::logic_error("LSTM has no parameter " + name);
   return *found;
 }
