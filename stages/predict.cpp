@@ -1,6 +1,5 @@
 // achrome-predict: trained weights + a stacked input [genes, bins, marks] in, logits and attention out.
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "dataset/published_layout.hpp"
 #include "dataset/study.hpp"
 #include "model/attentive_chrome.hpp"
+#include "train/run_folder.hpp"
 #include "train/trainer.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -86,36 +86,16 @@ void check_mark_names(const std::string& weights, const std::vector<achrome::Mar
                   fmt::join(given, ","), weights, fmt::join(trained, ","), model_json.string());
 }
 
-float probability(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
-
-// gene_id [split label] logit probability, one row per scored gene.
-void write_predictions(const std::filesystem::path& path, const std::vector<std::string>& gene_ids,
-                       const torch::Tensor& logits, const achrome::TrainingSet* labelled) {
-  const float* logit = logits.data_ptr<float>();
-  std::string text = labelled ? "gene_id\tsplit\tlabel\tlogit\tprobability\n" : "gene_id\tlogit\tprobability\n";
-  for (std::size_t i = 0; i < gene_ids.size(); ++i) {
-    text += gene_ids[i];
-    if (labelled)
-      text += fmt::format("\t{}\t{}", achrome::split_name(labelled->splits[i]), labelled->labels[i]);
-    text += fmt::format("\t{:.6g}\t{:.6g}\n", logit[i], probability(logit[i]));
-  }
-  achrome::write_file_atomic(path, text);
-}
-
-nlohmann::ordered_json split_json(const achrome::SplitMetrics& m) {
-  return {{"auroc", m.auroc}, {"aupr", m.aupr}, {"loss", m.loss}, {"genes", m.genes}};
-}
-
 // AUROC and AUPR over all labelled genes and per split (a split with one class has none).
-nlohmann::ordered_json labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
+nlohmann::json labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
                                         const std::string& model, const std::string& weights,
                                         const std::string& genes_tsv, const std::string& labels_tsv) {
-  nlohmann::ordered_json json;
+  nlohmann::json json;
   json["model"] = model;
   json["weights"] = weights;
   json["genes"] = genes_tsv;
   json["labels"] = labels_tsv;
-  json["all"] = split_json(achrome::split_metrics(logits, data.labels));
+  json["all"] = achrome::split_metrics_json(achrome::split_metrics(logits, data.labels));
   for (const auto split : {achrome::Split::Train, achrome::Split::Valid, achrome::Split::Test}) {
     const auto rows = data.rows(split);
     std::vector<int> labels;
@@ -124,7 +104,7 @@ nlohmann::ordered_json labelled_metrics(const achrome::TrainingSet& data, const 
     const auto positives = std::count(labels.begin(), labels.end(), 1);
     if (positives == 0 || positives == static_cast<long>(labels.size())) continue;
     json["splits"][achrome::split_name(split)] =
-        split_json(achrome::split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
+        achrome::split_metrics_json(achrome::split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
   }
   return json;
 }
@@ -256,7 +236,9 @@ int main(int argc, char** argv) {
       const auto beta = scores.beta.contiguous();
       achrome::write_npy(dir / "beta.npy", beta.data_ptr<float>(), {inputs.genes, inputs.marks});
     }
-    if (!gene_ids.empty()) write_predictions(dir / "predictions.tsv", gene_ids, logits, labelled ? &*labelled : nullptr);
+    if (!gene_ids.empty())
+      achrome::write_predictions_tsv(dir / "predictions.tsv", gene_ids, logits.data_ptr<float>(),
+                                     labelled ? &*labelled : nullptr);
     if (labelled) {
       const auto metrics = labelled_metrics(*labelled, logits, model_name, weights, genes_tsv, labels_tsv);
       achrome::write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");

@@ -19,11 +19,24 @@ std::string number(float value) { return fmt::format("{}", value); }
 
 float probability(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
 
-nlohmann::json split_json(const SplitMetrics& metrics) {
+}  // namespace
+
+nlohmann::json split_metrics_json(const SplitMetrics& metrics) {
   return {{"auroc", metrics.auroc}, {"aupr", metrics.aupr}, {"loss", metrics.loss}, {"genes", metrics.genes}};
 }
 
-}  // namespace
+void write_predictions_tsv(const std::filesystem::path& path, const std::vector<std::string>& gene_ids,
+                           const float* logits, const TrainingSet* labelled) {
+  AtomicFile out(path);
+  auto& stream = out.stream();
+  stream << (labelled ? "gene_id\tsplit\tlabel\tlogit\tprobability\n" : "gene_id\tlogit\tprobability\n");
+  for (std::size_t i = 0; i < gene_ids.size(); ++i) {
+    stream << gene_ids[i] << '\t';
+    if (labelled) stream << split_name(labelled->splits[i]) << '\t' << labelled->labels[i] << '\t';
+    stream << number(logits[i]) << '\t' << number(probability(logits[i])) << '\n';
+  }
+  out.commit();
+}
 
 const std::vector<std::string>& run_folder_files() {
   static const std::vector<std::string> files{"model.pt",     "model.json", "metrics.json", "predictions.tsv",
@@ -48,15 +61,7 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
   for (const auto& [size, value] : model->sizes()) model_json[size] = value;
   write_file_atomic(dir / "model.json", model_json.dump(2) + "\n");
 
-  {
-    AtomicFile out(dir / "predictions.tsv");
-    auto& stream = out.stream();
-    stream << "gene_id\tsplit\tlabel\tlogit\tprobability\n";
-    for (std::size_t i = 0; i < data.genes(); ++i)
-      stream << data.gene_ids[i] << '\t' << split_name(data.splits[i]) << '\t' << data.labels[i] << '\t'
-             << number(logit[i]) << '\t' << number(probability(logit[i])) << '\n';
-    out.commit();
-  }
+  write_predictions_tsv(dir / "predictions.tsv", data.gene_ids, logit, &data);
 
   {
     AtomicFile out(dir / "history.tsv");
@@ -105,7 +110,7 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
     std::vector<int64_t> index(rows.begin(), rows.end());
     std::vector<int> labels;
     for (auto row : rows) labels.push_back(data.labels[row]);
-    splits[split_name(split)] = split_json(split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
+    splits[split_name(split)] = split_metrics_json(split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
   }
   nlohmann::json inputs;
   for (const auto& mark : provenance.marks) inputs[mark.mark] = md5_file(mark.path);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dataset/study.hpp"
 #include "train/trainer.hpp"
 
@@ -18,6 +20,15 @@ struct RunProvenance {
   std::vector<MarkFile> marks;
   int threads = 1;
 };
+
+// predictions.tsv, the one writer of the format (run folders and achrome-predict): with `labelled`,
+// `gene_id split label logit probability` for its genes; without, `gene_id logit probability` for
+// gene_ids. Numbers are the shortest text that reads back as the same float32.
+void write_predictions_tsv(const std::filesystem::path& path, const std::vector<std::string>& gene_ids,
+                           const float* logits, const TrainingSet* labelled);
+
+// {"auroc", "aupr", "loss", "genes"} as metrics.json holds them per split.
+nlohmann::json split_metrics_json(const SplitMetrics& metrics);
 
 // Every file a run folder holds: what an AtomicFolder for it may replace.
 const std::vector<std::string>& run_folder_files();
