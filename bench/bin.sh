@@ -74,14 +74,7 @@ if [ ! -s bins.bed ]; then  # 100 bins of 100 bp per gene, the published window,
 fi
 if [ ! -s reads.tagAlign.gz ]; then
   log "writing reads.tagAlign.gz"
-  samtools view -F 0x604 "$bam" | awk -v OFS='\t' '{
-      c = $6; len = 0
-      while (match(c, /^[0-9]+[MIDNSHP=X]/)) {
-        op = substr(c, RLENGTH, 1); if (op ~ /[MDN=X]/) len += substr(c, 1, RLENGTH - 1)
-        c = substr(c, RLENGTH + 1)
-      }
-      print $3, $4 - 1, $4 - 1 + len, "N", 1000, (int($2 / 16) % 2) ? "-" : "+"
-    }' | gzip > reads.tagAlign.gz
+  bash "$here/tagalign_from_bam.sh" "$bam" reads.tagAlign.gz
 fi
 
 # --- measurements ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 # those jobs run for real and are checked against the published gene windows and the published split.
 source "$ACHROME_TESTS/stages/lib.sh"
 need snakemake
-need_python numpy
+need_python numpy yaml
 
 as_repository_root
 smk() { snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile config/roadmap.yaml "$@"; }
@@ -23,6 +23,34 @@ count() { awk -v rule="$1" '$1 == rule {print $2; exit}' plan.txt; }
 [ "$(count download)" = 280 ] && ok "280 downloads (the tagAlign files; annotation and matrix ship here)" || not_ok "downloads: $(count download)"
 grep -q "egg2.wustl.edu/roadmap/data/byFileType/alignments/consolidated/E003-H3K4me3.tagAlign.gz" plan.txt \
   && ok "names the upstream consolidated tagAlign" || not_ok "upstream URL missing from the plan"
+
+# Every job asks for what config resources: says (the measured table of docs/resources.md, whose YAML block
+# must be config/config.yaml's section): training 3 x (fixed + 30 epochs x per epoch) minutes.
+"$PY" - "$ACHROME_SOURCE" plan.txt <<'PY' && ok "every planned job's mem_mb and runtime are config resources:, which docs/resources.md lists" || not_ok "planned resources differ from config/docs"
+import math, re, sys
+import yaml
+root, plan = sys.argv[1:]
+res = yaml.safe_load(open(f"{root}/config/config.yaml"))["resources"]
+doc = open(f"{root}/docs/resources.md").read()
+block = re.search(r"```yaml\n(resources:.*?)```", doc, re.S)
+assert block and yaml.safe_load(block.group(1))["resources"] == res, "docs/resources.md's resources block is not config/config.yaml's"
+checked = {}
+for job in open(plan).read().split("\n\n"):
+    rule = re.search(r"^(?:localrule|rule) (\w+):", job, re.M)
+    got = re.search(r"resources: .*mem_mb=(\d+).*runtime=(\d+)", job)
+    if not rule or not got or rule.group(1) == "all":
+        continue
+    rule = rule.group(1)
+    if rule == "train":
+        model = re.search(r"model=([a-z-]+)", job).group(1)
+        t = res["train"].get(model, res["train"]["default"])
+        want = (t["mem_mb"], max(5, math.ceil(3 * (t["fixed_seconds"] + 30 * t["epoch_seconds"]) / 60)))
+    else:
+        want = (res[rule]["mem_mb"], res[rule]["runtime"])
+    assert (int(got.group(1)), int(got.group(2))) == want, (rule, got.groups(), want)
+    checked[rule] = checked.get(rule, 0) + 1
+assert checked.get("train") == 392 and checked.get("bin") == 280 and checked.get("download") == 280, checked
+PY
 
 # One model instead of the seven: one training job and one report per epigenome.
 printf 'train: {models: [attentivechrome]}\n' > one.yaml

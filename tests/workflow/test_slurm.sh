@@ -5,7 +5,7 @@
 # local run of the same config.
 source "$ACHROME_TESTS/stages/lib.sh"
 need snakemake sbatch sinfo munged slurmctld slurmd
-need_python numpy
+need_python numpy yaml
 
 if bash "$ACHROME_TESTS/cluster/slurm-localhost.sh" 2> "$WORK/cluster.err"; then
   ok "a SLURM cluster answers ($(sinfo -h -o '%N %c CPUs %m MB' | head -n 1))"
@@ -56,8 +56,9 @@ else
   tail -n 20 logs/slurm/*.out 2>/dev/null | tail -n 40
 fi
 
-# SLURM's own record: each job snakemake submitted is in the job-completion log, COMPLETED, exit 0.
-submitted=$(grep -oE "Submitted job [0-9]+ with external jobid '[0-9]+'" run.log | grep -oE "'[0-9]+'" | tr -d "'" | sort -n)
+# SLURM's own record: each job snakemake submitted (a group of jobs is one) is in the job-completion log,
+# COMPLETED, exit 0.
+submitted=$(grep -oE "Submitted (group )?job [0-9a-f-]+ with external jobid '[0-9]+'" run.log | grep -oE "'[0-9]+'" | tr -d "'" | sort -n)
 count=$(echo "$submitted" | grep -c . || true)
 tail -n +"$((before + 1))" "$jobcomp" > jobcomp.txt
 completed=0
@@ -69,9 +70,44 @@ if [ "$count" -ge 10 ] && [ "$completed" -eq "$count" ]; then
 else
   not_ok "jobcomp: $completed of $count submitted jobs completed: $(head -n 3 jobcomp.txt)"
 fi
-for rule in simulate genes bin label train report summary; do
-  grep -qE "Name=achrome-$rule JobState=COMPLETED" jobcomp.txt || not_ok "no SLURM job for rule $rule"
+# One job per rule, except the groups: a training run and its report are one job (achrome-train), as
+# are a download and its binning (achrome-bin; this study downloads nothing).
+for job in simulate genes bin label train summary; do
+  grep -qE "Name=achrome-$job JobState=COMPLETED" jobcomp.txt || not_ok "no SLURM job achrome-$job"
 done
+if grep -qE "Name=achrome-report " jobcomp.txt; then
+  not_ok "a report ran as its own SLURM job, not in its training run's group"
+else
+  ok "each report ran in its training run's SLURM job"
+fi
+
+# The requests SLURM got are config resources: (docs/resources.md): --time and --mem per job, a group asking
+# for the sum of its jobs' runtimes and the largest memory.
+"$PY" - "$ACHROME_SOURCE/config/config.yaml" jobcomp.txt <<'PY' && ok "SLURM got the configured threads, memory and time of every job" || not_ok "SLURM's requests differ from config resources"
+import math, re, sys
+import yaml
+res = yaml.safe_load(open(sys.argv[1]))["resources"]
+train = res["train"].get("attentivechrome", res["train"]["default"])
+train_minutes = max(5, math.ceil(3 * (train["fixed_seconds"] + 2 * train["epoch_seconds"]) / 60))  # epochs: 2
+want = {
+    "simulate": (res["simulate"]["threads"], res["simulate"]["mem_mb"], res["simulate"]["runtime"]),
+    "genes": (res["genes"]["threads"], res["genes"]["mem_mb"], res["genes"]["runtime"]),
+    "bin": (res["bin"]["threads"], res["bin"]["mem_mb"], res["bin"]["runtime"]),
+    "label": (res["label"]["threads"], res["label"]["mem_mb"], res["label"]["runtime"]),
+    "train": (1, max(train["mem_mb"], res["report"]["mem_mb"]), train_minutes + res["report"]["runtime"]),
+    "summary": (res["summary"]["threads"], res["summary"]["mem_mb"], res["summary"]["runtime"]),
+}
+seen = 0
+for line in open(sys.argv[2]):
+    name = re.search(r"Name=achrome-(\S+)", line).group(1)
+    if name not in want:
+        continue
+    got = (int(re.search(r"ProcCnt=(\d+)", line).group(1)), int(re.search(r"mem=(\d+)M", line).group(1)),
+           int(re.search(r"TimeLimit=(\d+)", line).group(1)))
+    assert got == want[name], f"achrome-{name}: SLURM got cpus, MB, minutes {got}, config says {want[name]}"
+    seen += 1
+assert seen >= 6, seen
+PY
 
 # The same outputs as the local run: genes, bins, labels, predictions and metrics.
 "$PY" - "$WORK/local/results" "$WORK/slurm/results" <<'PY' && ok "SLURM outputs equal the local run's" || not_ok "outputs differ between SLURM and local runs"

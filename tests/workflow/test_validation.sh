@@ -48,6 +48,10 @@ config typo.yaml "$WORK/good.tsv" ", lerning_rate: 0.01"
 refused "misspelt key in train" "typo.yaml: train.lerning_rate: unknown key \(known here: .*lr" typo.yaml
 printf 'reslts: out\n' > top.yaml
 refused "misspelt top-level key, in a second --configfile" "top.yaml: reslts: unknown key" good.yaml top.yaml
+printf 'resources: {train: {lstm-alpah: {mem_mb: 2000, epoch_seconds: 200, fixed_seconds: 100}}}\n' > res.yaml
+refused "misspelt model in resources" "res.yaml: resources.train.lstm-alpah: unknown key \(known here: .*lstm-alpha" good.yaml res.yaml
+printf 'resources: {bin: {threads: 2, mem_mb: 0, runtime: 5}}\n' > res0.yaml
+refused "a request of 0 MB" "res0.yaml: resources.bin.mem_mb: 0 is less than the minimum of 1" good.yaml res0.yaml
 config badvalue.yaml "$WORK/good.tsv" ", epochs: 0"
 refused "out-of-range value" "badvalue.yaml: train.epochs: 0 is less than the minimum of 1" badvalue.yaml
 

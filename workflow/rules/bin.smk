@@ -15,9 +15,13 @@ rule bin:
         ),
     log:
         f"{RESULTS}/logs/bin/{{eid}}/{{mark}}.log",
-    threads: 2
+    # A download and the binning of what it fetched are one cluster job (docs/resources.md).
+    group:
+        "bin"
+    threads: threads_of("bin")
     resources:
-        mem_mb=2000,
+        mem_mb=mem_mb_of("bin"),
+        runtime=runtime_of("bin"),
     shell:
         "{params.exe} --genes {input.genes} --signal {input.signal} --out {output}"
         " {params.window} --threads {threads} {params.extra} 2> {log}"

@@ -1,6 +1,7 @@
 # Config and sample sheet handling shared by all rules. Everything here runs before any job: a bad
 # config or sample sheet stops the workflow with one message naming the file, the row and the column.
 import csv
+import math
 import os
 import re
 
@@ -279,3 +280,34 @@ def all_outputs():
         + [f"{RESULTS}/reports/{eid}/{model}.html" for eid, model in runs]
         + [f"{RESULTS}/reports/summary.html"]
     )
+
+
+# What each job asks a cluster for: config resources (measured at full size by bench/resources.sh; the
+# table is docs/resources.md). A job that SLURM stops for running over its time or memory is retried
+# (the profile's restart-times) with the request multiplied by the attempt number.
+def threads_of(rule):
+    return config["resources"][rule]["threads"]
+
+
+def mem_mb_of(rule):
+    return lambda wildcards, attempt: config["resources"][rule]["mem_mb"] * attempt
+
+
+def runtime_of(rule):
+    return lambda wildcards, attempt: config["resources"][rule]["runtime"] * attempt
+
+
+def _train_request(model):
+    per_model = config["resources"]["train"]
+    return per_model.get(model, per_model["default"])
+
+
+def train_mem_mb(wildcards, attempt):
+    return _train_request(wildcards.model)["mem_mb"] * attempt
+
+
+def train_runtime(wildcards, attempt):
+    """Minutes: 3 x the measured time of train.epochs epochs, at least 5."""
+    request = _train_request(wildcards.model)
+    seconds = request["fixed_seconds"] + config["train"]["epochs"] * request["epoch_seconds"]
+    return max(5, math.ceil(3 * seconds / 60)) * attempt

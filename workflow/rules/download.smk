@@ -13,8 +13,13 @@ rule download:
     log:
         f"{RESULTS}/logs/download/{{download}}.log",
     retries: 2
+    group:
+        "bin"
+    threads: threads_of("download")
     resources:
         downloads=1,
+        mem_mb=mem_mb_of("download"),
+        runtime=runtime_of("download"),
     shell:
         "curl --fail --silent --show-error --location --retry 5 --retry-delay 10 --connect-timeout 60"
         " --continue-at - --output {output}.part {params.url} 2> {log}"

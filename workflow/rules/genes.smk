@@ -13,5 +13,9 @@ rule genes:
         ),
     log:
         f"{RESULTS}/logs/genes.log",
+    threads: threads_of("genes")
+    resources:
+        mem_mb=mem_mb_of("genes"),
+        runtime=runtime_of("genes"),
     shell:
         "{params.exe} --annotation {input} --out {output} {params.extra} 2> {log}"

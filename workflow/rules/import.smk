@@ -19,6 +19,10 @@ if PUBLISHED:
             extra=stage_params("import"),
         log:
             f"{RESULTS}/logs/import/{{eid}}.log",
+        threads: threads_of("import")
+        resources:
+            mem_mb=mem_mb_of("import"),
+            runtime=runtime_of("import"),
         shell:
             "{params.exe} --layout deepchrome --input {params.folder} --out {params.out} --marks {params.marks}"
             " {params.annotation} {params.extra} 2> {log}"

@@ -12,6 +12,10 @@ rule label:
         extra=stage_params("label"),
     log:
         f"{RESULTS}/logs/label/{{eid}}.log",
+    threads: threads_of("label")
+    resources:
+        mem_mb=mem_mb_of("label"),
+        runtime=runtime_of("label"),
     shell:
         "{params.exe} --genes {input.genes} --expression {input.expression} --epigenome {wildcards.eid} {params.how}"
         " --out {output.labels} --summary {output.summary} {params.extra} 2> {log}"

@@ -10,6 +10,12 @@ rule report:
         run=lambda wc, input: os.path.dirname(input.metrics),
     log:
         f"{RESULTS}/logs/report/{{eid}}/{{model}}.log",
+    group:
+        "train"
+    threads: threads_of("report")
+    resources:
+        mem_mb=mem_mb_of("report"),
+        runtime=runtime_of("report"),
     shell:
         "{params.exe} --run {params.run} --out {output} {params.extra} 2> {log}"
 
@@ -26,5 +32,9 @@ rule summary:
         runs=" ".join(f"--run {run_dir(eid, model)}" for eid in EPIGENOMES for model in MODELS),
     log:
         f"{RESULTS}/logs/report/summary.log",
+    threads: threads_of("summary")
+    resources:
+        mem_mb=mem_mb_of("summary"),
+        runtime=runtime_of("summary"),
     shell:
         "{params.exe} --summary {params.runs} --out {output.html} {params.extra} 2> {log}"

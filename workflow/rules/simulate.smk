@@ -24,7 +24,10 @@ if config["simulate"]["enabled"]:
             depth=_sim["depth"],
         log:
             f"{RESULTS}/logs/simulate.log",
-        threads: 2
+        threads: threads_of("simulate")
+        resources:
+            mem_mb=mem_mb_of("simulate"),
+            runtime=runtime_of("simulate"),
         shell:
             "{params.exe} --out {params.out} --genes {params.genes} --epigenomes {params.epigenomes}"
             " --marks {params.marks} --seed {params.seed} --depth {params.depth} --threads {threads}"

@@ -23,9 +23,13 @@ rule train:
         ),
     log:
         f"{RESULTS}/logs/train/{{eid}}/{{model}}.log",
+    # A training run and its report are one cluster job (docs/resources.md).
+    group:
+        "train"
     threads: _train["threads"]
     resources:
-        mem_mb=1500,
+        mem_mb=train_mem_mb,
+        runtime=train_runtime,
     shell:
         "{params.exe} --genes {input.genes} --labels {input.labels} {params.marks} --out {params.out}"
         " --epigenome {wildcards.eid} --model {wildcards.model} {params.hyper} --threads {threads} {params.extra} 2> {log}"
