@@ -1,8 +1,11 @@
 // achrome-report: run folders of achrome-train -> self-contained HTML pages (inline CSS and SVG,
-// no scripts, no network): one page per run, or with --summary one page over all runs plus
-// summary.tsv beside it.
+// no scripts, no network): one page per run, or with --summary one page over all runs (the paper's
+// Table 2 layout, the published numbers beside ours, mark attention across epigenomes) plus summary.tsv
+// and its sibling tables.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -36,6 +39,19 @@ int main(int argc, char** argv) {
                  "With --summary: link of each run's page relative to the summary; {epigenome} and {model} "
                  "are replaced; empty for no links")
       ->capture_default_str();
+  std::string published_dir;
+  bool no_published = false;
+  std::vector<std::string> genes;
+  auto* published_option = app.add_option(
+      "--published", published_dir,
+      "With --summary: folder of the published numbers shown beside ours (deepchrome_per_epigenome.tsv, "
+      "attentivechrome_table2.tsv); default: " + achrome::report::default_published_dir().string() +
+          ", left out if absent");
+  app.add_flag("--no-published", no_published, "With --summary: leave the published numbers out")
+      ->excludes(published_option);
+  app.add_option("--gene", genes,
+                 "With --summary: show this gene's mark attention (beta) in every epigenome where it is a test "
+                 "gene; repeat for more (an id of attention_genes.tsv; a version suffix may be left off)");
   app.add_option("--upstream", options.upstream_bp, "Bases upstream of the TSS the bins cover (alpha plots' kb axis)")
       ->capture_default_str();
   app.add_option("--downstream", options.downstream_bp, "Bases downstream of the TSS the bins cover")
@@ -46,6 +62,8 @@ int main(int argc, char** argv) {
     if (!summary) {
       if (runs.size() != 1) achrome::fail("give one --run for a run page ({} given); use --summary for several", runs.size());
       if (!tsv.empty()) achrome::fail("--tsv only applies with --summary");
+      if (!published_dir.empty() || no_published || !genes.empty())
+        achrome::fail("--published, --no-published and --gene only apply with --summary");
       options.title = title;
       const auto run = achrome::report::read_run_folder(runs.front());
       achrome::write_file_atomic(out, achrome::report::render_run_page(run, options));
@@ -53,8 +71,25 @@ int main(int argc, char** argv) {
                    run.metrics.splits[2].auroc);
       return;
     }
+    // The published numbers: an explicit --published must hold them; the compiled-in default is used
+    // when it does (a source or build tree), and left out silently when it does not (a copied binary).
+    achrome::report::SummaryOptions summary_options;
+    summary_options.title = title;
+    summary_options.genes = genes;
+    if (!published_dir.empty()) {
+      summary_options.published = achrome::report::read_published(published_dir);
+    } else if (!no_published) {
+      const auto fallback = achrome::report::default_published_dir();
+      if (!fallback.empty() && fs::exists(fallback / achrome::report::kPublishedDeepChromeFile) &&
+          fs::exists(fallback / achrome::report::kPublishedTable2File))
+        summary_options.published = achrome::report::read_published(fallback);
+      else
+        spdlog::debug("no published numbers at {}; left out", fallback.string());
+    }
+
     std::vector<achrome::report::SummaryEntry> entries;
     std::vector<fs::path> seen;
+    std::map<std::pair<std::string, std::string>, std::string> run_of;  // (epigenome, model) -> --run
     for (const auto& dir : runs) {
       // One run twice would be counted twice in every mean and median of the summary.
       std::error_code ec;
@@ -64,20 +99,45 @@ int main(int argc, char** argv) {
       if (std::find(seen.begin(), seen.end(), resolved) != seen.end())
         achrome::fail("--run {}: the same run folder is given twice", dir);
       seen.push_back(resolved);
-      achrome::report::SummaryEntry entry;
-      entry.metrics = achrome::report::read_run_folder(dir, /*metrics_only=*/true).metrics;
-      if (!page_pattern.empty()) entry.page = achrome::report::page_name(page_pattern, entry.metrics);
+      auto entry = achrome::report::read_summary_entry(dir, page_pattern, genes);
+      // The table has one cell per epigenome and model: a second run of the pair (another seed) has no place.
+      const auto [it, added] = run_of.emplace(std::make_pair(entry.metrics.epigenome, entry.metrics.model), dir);
+      if (!added)
+        achrome::fail("--run {}: epigenome {} model {} is also --run {}; give one run per epigenome and model", dir,
+                      entry.metrics.epigenome, entry.metrics.model, it->second);
       entries.push_back(std::move(entry));
     }
     if (tsv.empty()) tsv = fs::path(out).replace_extension(".tsv").string();
     if (tsv == out) achrome::fail("--tsv must differ from --out ({})", out);
-    const auto page = achrome::report::render_summary_page(
-        entries, title.empty() ? "achrome: " + std::to_string(entries.size()) + " runs" : title);
-    // Both outputs are rendered before either is written, so a bad run folder leaves neither.
-    achrome::write_file_atomic(tsv, achrome::report::summary_tsv(entries));
-    achrome::write_file_atomic(out, page);
+    for (const auto& gene : genes) {
+      const bool found = std::any_of(entries.begin(), entries.end(), [&](const auto& entry) {
+        return entry.beta && std::any_of(entry.beta->named.begin(), entry.beta->named.end(), [&](const auto& named) {
+                 return achrome::report::same_gene(named.gene_id, gene);
+               });
+      });
+      if (!found) spdlog::warn("--gene {}: not a test gene of any run with mark attention (beta.npy)", gene);
+    }
+    const auto files = achrome::report::render_summary(entries, summary_options);
+    // Every output is rendered before any is written, and they appear together or not at all.
+    achrome::AtomicFileSet set;
+    const std::vector<std::pair<fs::path, const std::string*>> outputs{
+        {out, &files.html},
+        {tsv, &files.runs_tsv},
+        {achrome::report::sibling_tsv(tsv, "auroc"), &files.auroc_tsv},
+        {achrome::report::sibling_tsv(tsv, "table2"), &files.table2_tsv},
+        {achrome::report::sibling_tsv(tsv, "beta"), &files.beta_tsv},
+        {achrome::report::sibling_tsv(tsv, "genes"), &files.genes_tsv}};
+    for (const auto& [path, content] : outputs) {
+      std::ofstream stream(set.add(path), std::ios::binary);
+      stream << *content;
+      stream.close();
+      if (!stream) achrome::fail("{}: cannot write", path.string());
+    }
+    set.commit();
     const auto stats = achrome::report::test_auroc_stats(entries);
-    spdlog::info("{}: {} runs, mean test AUROC {:.4f} (median {:.4f}, min {:.4f}, max {:.4f}); table in {}", out,
-                 entries.size(), stats.mean, stats.median, stats.min, stats.max, tsv);
+    spdlog::info("{}: {} runs, mean test AUROC {:.4f} (median {:.4f}, min {:.4f}, max {:.4f}); tables beside {}{}", out,
+                 entries.size(), stats.mean, stats.median, stats.min, stats.max, tsv,
+                 summary_options.published ? "; published numbers from " + summary_options.published->dir.string()
+                                           : std::string("; no published numbers"));
   });
 }

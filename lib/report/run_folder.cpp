@@ -103,6 +103,12 @@ long long run_bins(const RunMetrics& metrics, const fs::path& dir) {
   return json.is_object() && json.contains("bins") ? integer(json, "bins", model_json.string()) : 0;
 }
 
+void check_beta_shape(const NpyArray& beta, std::size_t genes, std::size_t marks, const fs::path& dir) {
+  if (beta.shape.size() != 2 || beta.dim(0) != genes || beta.dim(1) != marks)
+    fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks])",
+         (dir / "beta.npy").string(), fmt::join(beta.shape, ", "), genes, marks);
+}
+
 }  // namespace
 
 RunMetrics read_metrics_json(const fs::path& path) {
@@ -227,14 +233,22 @@ RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
     if (alpha.dim(2) == 0) fail("{}: no bins", (dir / "alpha.npy").string());
     if (has_beta) {
       attention.beta = read_npy(dir / "beta.npy");
-      const auto& beta = *attention.beta;
-      if (beta.shape.size() != 2 || beta.dim(0) != genes || beta.dim(1) != marks)
-        fail("{}: shape [{}] but attention_genes.tsv has {} genes and metrics.json {} marks (expected [genes, marks])",
-             (dir / "beta.npy").string(), fmt::join(beta.shape, ", "), genes, marks);
+      check_beta_shape(*attention.beta, genes, marks, dir);
     }
     run.attention = std::move(attention);
   }
   return run;
+}
+
+std::optional<MarkAttention> read_mark_attention(const fs::path& dir, const RunMetrics& metrics) {
+  if (!fs::exists(dir / "beta.npy")) return std::nullopt;
+  if (!fs::exists(dir / "attention_genes.tsv"))
+    fail("{}: beta.npy without attention_genes.tsv, which names its rows", dir.string());
+  MarkAttention attention;
+  attention.beta = read_npy(dir / "beta.npy");
+  attention.genes = read_attention_genes_tsv(dir / "attention_genes.tsv");
+  check_beta_shape(attention.beta, attention.genes.size(), metrics.marks.size(), dir);
+  return attention;
 }
 
 }  // namespace achrome::report

@@ -79,4 +79,14 @@ std::vector<AttentionGene> read_attention_genes_tsv(const std::filesystem::path&
 // metrics_only: skip everything but metrics.json (the summary page needs no more).
 RunFolder read_run_folder(const std::filesystem::path& dir, bool metrics_only = false);
 
+// The mark attention of a run without its bin attention: what a summary across many runs reads
+// (beta.npy is [test genes, marks]; alpha.npy is a hundred times larger and not needed there).
+struct MarkAttention {
+  NpyArray beta;                    // [genes, marks of metrics.json]
+  std::vector<AttentionGene> genes;  // attention_genes.tsv: the rows of beta
+};
+// nullopt when the folder has no beta.npy (a model without mark attention); an error when beta.npy
+// is there without attention_genes.tsv or their shapes disagree.
+std::optional<MarkAttention> read_mark_attention(const std::filesystem::path& dir, const RunMetrics& metrics);
+
 }  // namespace achrome::report
