@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
       if (runs.size() != 1) achrome::fail("give one --run for a run page ({} given); use --summary for several", runs.size());
       if (!tsv.empty()) achrome::fail("--tsv only applies with --summary");
       if (!published_dir.empty() || no_published || !genes.empty())
-        achrome::fail("--published, --no-published and --gene only apply with --summary");
+        achrome::usage_fail("--published, --no-published and --gene only apply with --summary");
       options.title = title;
       const auto run = achrome::report::read_run_folder(runs.front());
       achrome::write_file_atomic(out, achrome::report::render_run_page(run, options));

@@ -354,7 +354,16 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
 
   const std::string title =
       options.title.empty() ? fmt::format("achrome: {} runs", entries.size()) : options.title;
-  std::string body = "<h1>" + escape_html(title) + "</h1>\n";
+  // The page frame's stylesheet is shared with the run pages; these rules are the summary's own.
+  std::string body =
+      "<style>span.name { display: inline-block; max-width: 150px; overflow: hidden; text-overflow: ellipsis;"
+      " white-space: nowrap; vertical-align: bottom; font-size: 0.85em; color: var(--muted); }\n"
+      "div.wide { overflow-x: auto; } table.auroc th, table.auroc td { padding: 3px 7px; } table.auroc th { font-size: 0.85em; }"
+      " table.auroc td { font-size: 0.95em; } table.auroc a { text-decoration: none; }\n"
+      "table.heat td { min-width: 64px; }\n"
+      "tr.stat th { background: #fafafa; font-weight: 600; } tr.stat:first-of-type th { border-top: 2px solid #bbb; }"
+      "</style>\n";
+  body += "<h1>" + escape_html(title) + "</h1>\n";
   body += fmt::format(
       "<p class=\"sub\">{} runs: {} epigenomes x {} models; test AUROC at each run's best-validation epoch.</p>\n",
       entries.size(), epigenomes.size(), models.size());
@@ -367,7 +376,7 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
   // Chart: one dot per run, epigenomes along x, one colour per model.
   {
     BarChart chart;
-    chart.title = "Test AUROC per epigenome";
+    chart.title = "";  // the section heading names it; the legend of up to 9 series needs the top line
     chart.width = std::clamp(150.0 + 16.0 * static_cast<double>(epigenomes.size()) *
                                          std::max(1.0, static_cast<double>(models.size()) / 3.0),
                              480.0, 1060.0);
@@ -401,7 +410,7 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
   }
 
   // The Table 2 layout: epigenome rows, model columns, summary rows.
-  body += "<h2>Test AUROC per epigenome and model</h2>\n<table class=\"auroc\"><tr><th class=\"text\">epigenome</th>";
+  body += "<h2>Test AUROC per epigenome and model</h2>\n<div class=\"wide\"><table class=\"auroc\"><tr><th class=\"text\">epigenome</th>";
   if (show_published) body += "<th class=\"text\">cell type</th><th>published DeepChrome</th>";
   for (const auto& model : models) body += "<th>" + escape_html(model) + "</th>";
   body += "</tr>\n";
@@ -419,7 +428,8 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
     }
     body += "<tr><td class=\"text\">" + escape_html(epigenome) + "</td>";
     if (show_published)
-      body += "<td class=\"text\">" + escape_html(name) + "</td><td>" +
+      body += fmt::format("<td class=\"text\"><span class=\"name\" title=\"{0}\">{0}</span></td><td>",
+                          escape_html(replace_all(name, "_", " "))) +
               (std::isnan(published_value) ? std::string() : format_fixed(published_value, 2)) + "</td>";
     files.auroc_tsv += epigenome + "\t" + name + "\t" + tsv_number(published_value);
     for (const auto& model : models) {
@@ -439,20 +449,20 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
     files.auroc_tsv += "\n";
   }
   const auto stat_row = [&](const char* name, double AurocStats::*field) {
-    std::string row = fmt::format("<tr><th class=\"text\">{}</th>", name);
+    std::string row = fmt::format("<tr class=\"stat\"><th class=\"text\">{}</th>", name);
     if (show_published) row += "<th></th><th>" + format_fixed(published_stats.*field, 4) + "</th>";
     for (const auto& column : columns) row += "<th>" + format_fixed(column.stats.*field, 4) + "</th>";
     return row + "</tr>\n";
   };
   body += stat_row("mean", &AurocStats::mean) + stat_row("median", &AurocStats::median) +
           stat_row("max", &AurocStats::max) + stat_row("min", &AurocStats::min);
-  body += "<tr><th class=\"text\">better than DeepChrome</th>";
+  body += "<tr class=\"stat\"><th class=\"text\">better than DeepChrome</th>";
   if (show_published) body += "<th></th><th></th>";
   for (const auto& column : columns)
     body += "<th>" + (column.model == "deepchrome" ? std::string("&mdash;")
                                                     : count_of(column.better_than_deepchrome, column.compared)) +
             "</th>";
-  body += "</tr>\n</table>\n";
+  body += "</tr>\n</table></div>\n";
   body += "<p class=\"caption\">Bold: the best of our models on the epigenome. \"Better than DeepChrome\": on how many "
           "of the epigenomes with both runs the model's test AUROC is higher than our deepchrome run's.";
   if (show_published)

@@ -1,10 +1,11 @@
 // The summary over many runs: the Table 2 layout, the published numbers, beta across runs, and a
 // 56-epigenome x 8-model summary built from run folders on disk.
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -23,13 +24,6 @@ using ::testing::Not;
 
 namespace {
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string error_of(const std::function<void()>& action) {
   try {
     action();
@@ -39,7 +33,7 @@ std::string error_of(const std::function<void()>& action) {
   return "no error";
 }
 
-class TempDir : public ::testing::Test {
+class SummaryRuns : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
@@ -154,7 +148,7 @@ TEST(SummaryPublished, TheShippedFiles) {
   EXPECT_TRUE(fs::exists(default_published_dir() / kPublishedDeepChromeFile));
 }
 
-TEST_F(TempDir, PublishedFilesMissingOrMalformedNameTheFile) {
+TEST_F(SummaryRuns, PublishedFilesMissingOrMalformedNameTheFile) {
   const auto good = fs::path(ACHROME_DATA) / "published";
   EXPECT_THAT(error_of([&] { read_published(dir_); }),
               HasSubstr((dir_ / "deepchrome_per_epigenome.tsv").string() + ": no such file"));
@@ -179,13 +173,13 @@ TEST_F(TempDir, PublishedFilesMissingOrMalformedNameTheFile) {
 
 // 56 epigenomes x 8 models, as run folders on disk (beta.npy of 6,600 test genes for the two models
 // with mark attention): the page stays small and the counts against DeepChrome are right.
-TEST_F(TempDir, FiftySixEpigenomesByEightModels) {
+TEST_F(SummaryRuns, FiftySixEpigenomesByEightModels) {
   const auto published = read_published(fs::path(ACHROME_DATA) / "published");
   const std::vector<std::string> models{"achrome-net", "attentivechrome", "lstm-alpha", "lstm-attn",
                                         "cnn-alpha-beta", "cnn-attn", "lstm", "deepchrome"};
   const std::size_t genes = 6600;
   std::string gene_rows = "gene_id\tlabel\tlogit\tprobability\n";
-  for (std::size_t g = 0; g < genes; ++g) gene_rows += fmt::format("ENSG{:011d}.1\t{}\t0.5\t0.6\n", g, g % 3 == 0);
+  for (std::size_t g = 0; g < genes; ++g) gene_rows += fmt::format("ENSG{:011d}.1\t{}\t0.5\t0.6\n", g, g % 3 == 0 ? 1 : 0);
   std::vector<fs::path> dirs;
   for (std::size_t i = 0; i < published.deepchrome.size(); ++i) {
     const auto& epigenome = published.deepchrome[i].epigenome;
