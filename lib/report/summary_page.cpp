@@ -625,7 +625,7 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
         for (const auto& mark : marks) body += "<th>&beta; " + escape_html(mark) + "</th>";
         body += "</tr>\n";
         BarChart bars;
-        bars.title = fmt::format("{}: β per mark, {}", requested, model);
+        bars.title = "";  // the heading and the table beside it name gene and model; the legend needs the line
         bars.width = std::clamp(160.0 + 14.0 * static_cast<double>(marks.size() * rows.size()), 420.0, 1000.0);
         bars.height = 260;
         bars.categories = marks;
