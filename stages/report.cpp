@@ -32,9 +32,11 @@ int main(int argc, char** argv) {
                  "one, or with --summary repeat it for every run")
       ->required();
   app.add_option("-o,--out", out, "Output HTML page, e.g. reports/E003.html or reports/summary.html")->required();
-  app.add_flag("--summary", summary, "Summarise all --run folders on one page (needs only their metrics.json)");
+  app.add_flag("--summary", summary, "Summarise all --run folders on one page (reads their metrics.json, and beta.npy with "
+               "attention_genes.tsv where present)");
   app.add_option("--title", title, "Page title (default: 'EPIGENOME · MODEL', or 'achrome: N runs' for --summary)");
-  app.add_option("--tsv", tsv, "With --summary: the machine-readable table (default: --out with .tsv)");
+  app.add_option("--tsv", tsv, "With --summary: the table of runs (default: --out with .tsv); the other tables are named after it "
+                 "(summary.auroc.tsv, summary.table2.tsv, summary.beta.tsv, summary.genes.tsv)");
   app.add_option("--page-name", page_pattern,
                  "With --summary: link of each run's page relative to the summary; {epigenome} and {model} "
                  "are replaced; empty for no links")

@@ -466,8 +466,8 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
   body += "<p class=\"caption\">Bold: the best of our models on the epigenome. \"Better than DeepChrome\": on how many "
           "of the epigenomes with both runs the model's test AUROC is higher than our deepchrome run's.";
   if (show_published)
-    body += " Published DeepChrome: the DeepChrome paper's test AUROC for the epigenome (two decimals; Singh et al., "
-            "Bioinformatics 2016); its summary rows are over the epigenomes shown.";
+    body += " Published DeepChrome: the DeepChrome paper's test AUROC for the Roadmap epigenome of that id (two "
+            "decimals; Singh et al., Bioinformatics 2016); its summary rows are over the epigenomes shown.";
   body += "</p>\n";
 
   // Our Table 2 rows beside the paper's.
