@@ -333,7 +333,9 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
   for (const auto& entry : entries) {
     if (std::find(epigenomes.begin(), epigenomes.end(), entry.metrics.epigenome) == epigenomes.end())
       epigenomes.push_back(entry.metrics.epigenome);
-    run_of[{entry.metrics.epigenome, entry.metrics.model}] = &entry;
+    // One cell per epigenome and model: a second run of the pair would be counted twice in the columns.
+    if (!run_of.emplace(std::make_pair(entry.metrics.epigenome, entry.metrics.model), &entry).second)
+      fail("summary: two runs of epigenome {} model {}", entry.metrics.epigenome, entry.metrics.model);
   }
   std::sort(epigenomes.begin(), epigenomes.end());
   const auto auroc_of = [&](const std::string& epigenome, const std::string& model) {

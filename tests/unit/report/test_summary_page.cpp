@@ -108,6 +108,11 @@ TEST(SummaryTable, BetterThanDeepChromeComparesTheSameEpigenome) {
   EXPECT_THAT(files.html, HasSubstr("The published numbers were not found"));
 }
 
+TEST(SummaryTable, OneRunPerEpigenomeAndModel) {
+  std::vector<SummaryEntry> entries{entry("E1", "deepchrome", 0.7), entry("E1", "deepchrome", 0.8)};
+  EXPECT_THAT(error_of([&] { render_summary(entries, {}); }), HasSubstr("two runs of epigenome E1 model deepchrome"));
+}
+
 TEST(SummaryBeta, MeansOverAllOnAndOffGenesAndNamedGenes) {
   MarkAttention attention;
   attention.beta.shape = {3, 2};
