@@ -53,7 +53,12 @@ int main(int argc, char** argv) {
       ->excludes(published_option);
   app.add_option("--gene", genes,
                  "With --summary: show this gene's mark attention (beta) in every epigenome where it is a test "
-                 "gene; repeat for more (an id of attention_genes.tsv; a version suffix may be left off)");
+                 "gene; repeat for more (an id of attention_genes.tsv, a version suffix may be left off; or a "
+                 "name, with --genes)");
+  std::string genes_tsv;
+  app.add_option("--genes", genes_tsv,
+                 "With --summary: the study's genes.tsv, so that --gene may also be a gene name (PAX5)")
+      ->check(CLI::ExistingFile);
   app.add_option("--upstream", options.upstream_bp, "Bases upstream of the TSS the bins cover (alpha plots' kb axis)")
       ->capture_default_str();
   app.add_option("--downstream", options.downstream_bp, "Bases downstream of the TSS the bins cover")
@@ -64,8 +69,8 @@ int main(int argc, char** argv) {
     if (!summary) {
       if (runs.size() != 1) achrome::fail("give one --run for a run page ({} given); use --summary for several", runs.size());
       if (!tsv.empty()) achrome::fail("--tsv only applies with --summary");
-      if (!published_dir.empty() || no_published || !genes.empty())
-        achrome::usage_fail("--published, --no-published and --gene only apply with --summary");
+      if (!published_dir.empty() || no_published || !genes.empty() || !genes_tsv.empty())
+        achrome::usage_fail("--published, --no-published, --gene and --genes only apply with --summary");
       options.title = title;
       const auto run = achrome::report::read_run_folder(runs.front());
       achrome::write_file_atomic(out, achrome::report::render_run_page(run, options));
@@ -77,6 +82,9 @@ int main(int argc, char** argv) {
     // when it does (a source or build tree), and left out silently when it does not (a copied binary).
     achrome::report::SummaryOptions summary_options;
     summary_options.title = title;
+    if (!genes_tsv.empty())
+      genes = achrome::report::resolve_gene_names(genes, achrome::read_genes_tsv(genes_tsv), genes_tsv,
+                                                  summary_options.gene_names);
     summary_options.genes = genes;
     if (!published_dir.empty()) {
       summary_options.published = achrome::report::read_published(published_dir);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "annotation/genes.hpp"
 #include "report/html.hpp"
 #include "report/svg.hpp"
 #include "util/error.hpp"
@@ -46,14 +47,6 @@ long long total_genes(const RunMetrics& metrics) {
   long long genes = 0;
   for (const auto& split : metrics.splits) genes += split.genes;
   return genes;
-}
-
-std::string without_version(const std::string& id) {
-  const auto dot = id.rfind('.');
-  if (dot == std::string::npos || dot + 1 == id.size()) return id;
-  for (std::size_t i = dot + 1; i < id.size(); ++i)
-    if (id[i] < '0' || id[i] > '9') return id;
-  return id.substr(0, dot);
 }
 
 std::string model_color(const std::string& model, std::size_t other_index) {
@@ -153,7 +146,26 @@ double published_auroc(std::string_view field, const std::string& where, std::st
 }  // namespace
 
 bool same_gene(const std::string& a, const std::string& b) {
-  return a == b || without_version(a) == without_version(b);
+  return a == b || strip_version(a) == strip_version(b);
+}
+
+std::vector<std::string> resolve_gene_names(const std::vector<std::string>& requested, const std::vector<Gene>& genes,
+                                            const std::string& source, std::map<std::string, std::string>& names) {
+  std::vector<std::string> ids;
+  for (const auto& wanted : requested) {
+    std::vector<const Gene*> found;
+    for (const auto& gene : genes)
+      if (same_gene(gene.id, wanted)) found.push_back(&gene);
+    if (found.empty())
+      for (const auto& gene : genes)
+        if (gene.name == wanted) found.push_back(&gene);
+    if (found.empty()) fail("--gene {}: neither a gene_id nor a name in {}", wanted, source);
+    for (const auto* gene : found) {
+      if (std::find(ids.begin(), ids.end(), gene->id) == ids.end()) ids.push_back(gene->id);
+      if (!gene->name.empty() && gene->name != gene->id) names[gene->id] = gene->name;
+    }
+  }
+  return ids;
 }
 
 BetaSummary summarize_beta(const MarkAttention& attention, const std::vector<std::string>& named_genes) {
@@ -165,7 +177,7 @@ BetaSummary summarize_beta(const MarkAttention& attention, const std::vector<std
   summary.mean_on.assign(marks, 0.0);
   summary.mean_off.assign(marks, 0.0);
   std::set<std::string> wanted;
-  for (const auto& gene : named_genes) wanted.insert(without_version(gene));
+  for (const auto& gene : named_genes) wanted.insert(strip_version(gene));
   for (std::size_t g = 0; g < genes; ++g) {
     const auto& gene = attention.genes[g];
     const float* row = attention.beta.data.data() + g * marks;
@@ -175,7 +187,7 @@ BetaSummary summarize_beta(const MarkAttention& attention, const std::vector<std
       summary.mean[m] += row[m];
       by_label[m] += row[m];
     }
-    if (!wanted.empty() && (wanted.count(gene.gene_id) || wanted.count(without_version(gene.gene_id))))
+    if (!wanted.empty() && (wanted.count(gene.gene_id) || wanted.count(strip_version(gene.gene_id))))
       summary.named.push_back({gene.gene_id, gene.label, gene.probability, std::vector<double>(row, row + marks)});
   }
   const auto divide = [](std::vector<double>& sums, std::size_t count) {
@@ -602,7 +614,9 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
   if (!options.genes.empty()) {
     body += "<h2>&beta; of named genes across epigenomes</h2>\n";
     for (const auto& requested : options.genes) {
-      body += "<h3>" + escape_html(requested) + "</h3>\n";
+      const auto name = options.gene_names.find(requested);
+      body += "<h3>" + escape_html(requested) +
+              (name == options.gene_names.end() ? std::string() : " (" + escape_html(name->second) + ")") + "</h3>\n";
       bool found = false;
       for (const auto& model : beta_models) {
         std::vector<std::pair<const SummaryEntry*, const GeneBeta*>> rows;

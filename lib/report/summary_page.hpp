@@ -8,10 +8,12 @@
 // Files (docs/formats.md "Summary"): the page, summary.tsv (one row per run), and beside it
 // summary.auroc.tsv, summary.table2.tsv, summary.beta.tsv, summary.genes.tsv.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "annotation/genes.hpp"
 #include "report/run_folder.hpp"
 
 namespace achrome::report {
@@ -34,6 +36,11 @@ struct BetaSummary {
 // Genes are matched by id as written, or without a version suffix on either side
 // (ENSG00000196092 finds ENSG00000196092.12).
 bool same_gene(const std::string& a, const std::string& b);
+// --gene values, each a gene_id (with or without its version) or a name of genes.tsv, as the ids of
+// genes.tsv (a name shared by several genes gives all of them); names[id] = the gene's name. Error
+// naming `source` for a value that is neither.
+std::vector<std::string> resolve_gene_names(const std::vector<std::string>& requested, const std::vector<Gene>& genes,
+                                            const std::string& source, std::map<std::string, std::string>& names);
 BetaSummary summarize_beta(const MarkAttention& attention, const std::vector<std::string>& named_genes);
 
 struct SummaryEntry {
@@ -102,6 +109,7 @@ struct SummaryOptions {
   std::string title;
   std::optional<Published> published;
   std::vector<std::string> genes;  // --gene: genes whose beta is shown across epigenomes
+  std::map<std::string, std::string> gene_names;  // gene id -> name, for the headings
 };
 
 // Everything the summary writes, rendered before anything is written.

@@ -122,6 +122,16 @@ grep -q '<h3>ENSG00000196092</h3>' "$page" && grep -A1 '<h3>ENSG99999999999</h3>
   && ok "page: named genes" || not_ok "page lacks the named genes"
 ! grep -qiE '<script|(src|href)="?(https?:)?//' "$page" && ok "page: self-contained" || not_ok "page refers outside"
 
+# --genes: --gene may name a gene; a value that is neither an id nor a name is an error.
+printf 'gene_id\tname\tchrom\ttss\tstrand\nENSG00000196092\tPAX5\tchr9\t37034185\t-\nENSG00000000001\tA1\tchr1\t100\t+\n' \
+  >"$WORK/genes.tsv"
+"$REPORT" --summary "${runs[@]}" --genes "$WORK/genes.tsv" --gene PAX5 --out "$WORK/named/summary.html" 2>"$WORK/log" \
+  && grep -q '<h3>ENSG00000196092 (PAX5)</h3>' "$WORK/named/summary.html" \
+  && [ "$(grep -c $'^ENSG00000196092.9\tattentivechrome\t' "$WORK/named/summary.genes.tsv")" -eq 15 ] \
+  && ok "--gene PAX5 with --genes" || not_ok "--gene by name: $(cat "$WORK/log")"
+expect_fail "--gene neither id nor name of --genes" "--gene NOPE: neither a gene_id nor a name in .*genes.tsv" \
+  "$REPORT" --summary "${runs[@]}" --genes "$WORK/genes.tsv" --gene NOPE --out "$WORK/bad/summary.html"
+
 # --no-published: no published column; --published DIR: read from there.
 "$REPORT" --summary "${runs[@]}" --no-published --out "$WORK/plain/summary.html" 2>/dev/null \
   && ! grep -q 'published DeepChrome' "$WORK/plain/summary.html" && grep -q 'The published numbers were not found' "$WORK/plain/summary.html" \
@@ -148,7 +158,7 @@ cp -r "$WORK/runs/E003/attentivechrome" "$WORK/runs/nogenes" && rm "$WORK/runs/n
 sed -i 's/"E003"/"E999"/' "$WORK/runs/nogenes/metrics.json"
 expect_fail "beta.npy without attention_genes.tsv" "nogenes: beta.npy without attention_genes.tsv" \
   "$REPORT" --summary "${runs[@]}" --run "$WORK/runs/nogenes" --out "$WORK/bad/summary.html"
-expect_fail "--gene without --summary is refused" "--gene only apply with --summary" \
+expect_fail "--gene without --summary is refused" "--gene and --genes only apply with --summary" \
   "$REPORT" --run "$WORK/runs/E003/attentivechrome" --gene X --out "$WORK/bad/page.html"
 status=0; "$REPORT" --run "$WORK/runs/E003/attentivechrome" --gene X --out "$WORK/bad/page.html" 2>/dev/null || status=$?
 [ "$status" -eq 2 ] && ok "a usage error exits 2" || not_ok "--gene without --summary exited $status"

@@ -134,6 +134,20 @@ TEST(SummaryBeta, MeansOverAllOnAndOffGenesAndNamedGenes) {
   EXPECT_FALSE(same_gene("ENSG1.x", "ENSG1"));
 }
 
+TEST(SummaryBeta, GeneNamesResolveThroughGenesTsv) {
+  std::vector<achrome::Gene> genes(3);
+  genes[0].id = "ENSG00000196092.9", genes[0].name = "PAX5";
+  genes[1].id = "ENSG2", genes[1].name = "TWIN";
+  genes[2].id = "ENSG3", genes[2].name = "TWIN";
+  std::map<std::string, std::string> names;
+  EXPECT_EQ(resolve_gene_names({"PAX5", "ENSG00000196092", "TWIN", "ENSG3.2"}, genes, "g.tsv", names),
+            (std::vector<std::string>{"ENSG00000196092.9", "ENSG2", "ENSG3"}));
+  EXPECT_EQ(names["ENSG00000196092.9"], "PAX5");
+  EXPECT_EQ(names["ENSG3"], "TWIN");
+  EXPECT_THAT(error_of([&] { resolve_gene_names({"PAX6"}, genes, "g.tsv", names); }),
+              HasSubstr("--gene PAX6: neither a gene_id nor a name in g.tsv"));
+}
+
 TEST(SummaryPublished, TheShippedFiles) {
   const auto published = read_published(fs::path(ACHROME_DATA) / "published");
   ASSERT_EQ(published.deepchrome.size(), 56u);
