@@ -26,9 +26,10 @@ rule summary:
     output:
         html=report(f"{RESULTS}/reports/summary.html", caption="../report/summary.rst", category="Summary"),
         table=f"{RESULTS}/reports/summary.tsv",
+        tables=[f"{RESULTS}/reports/summary.{name}.tsv" for name in ("auroc", "table2", "beta", "genes")],
     params:
         exe=achrome("report"),
-        extra=stage_params("report"),
+        extra=stage_params("summary"),
         runs=" ".join(f"--run {run_dir(eid, model)}" for eid in EPIGENOMES for model in MODELS),
     log:
         f"{RESULTS}/logs/report/summary.log",
