@@ -86,6 +86,21 @@ void check_mark_names(const std::string& weights, const std::vector<achrome::Mar
                   fmt::join(given, ","), weights, fmt::join(trained, ","), model_json.string());
 }
 
+// The transform achrome-train applied to the inputs before the model (model.json's "input_transform";
+// "raw" for published weights and runs from before the option), applied here the same way.
+std::string recorded_input_transform(const std::string& weights) {
+  const auto model_json = std::filesystem::path(weights).parent_path() / "model.json";
+  if (!std::filesystem::exists(model_json)) return "raw";
+  std::ifstream in(model_json);
+  const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("input_transform")) return "raw";
+  const auto& names = achrome::input_transform_names();
+  if (!json["input_transform"].is_string() ||
+      std::find(names.begin(), names.end(), json["input_transform"].get<std::string>()) == names.end())
+    achrome::fail("{}: \"input_transform\" must be one of {}", model_json.string(), fmt::join(names, ", "));
+  return json["input_transform"].get<std::string>();
+}
+
 // AUROC and AUPR over all labelled genes and per split (a split with one class has none).
 nlohmann::json labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
                                         const std::string& model, const std::string& weights,
@@ -118,7 +133,7 @@ int main(int argc, char** argv) {
                        "model has them, OUT/alpha.npy [genes, marks or 1, bins] (bin attention) and OUT/beta.npy\n"
                        "[genes, marks] (mark attention).\n"
                        "OUT is replaced as a whole. When achrome-train's model.json lies beside the weights, the\n"
-                       "input must have its bin count.\n\n"
+                       "input must have its bin count, and its input transform (log1p) is applied to the input first.\n\n"
                        "Cross-cell-type prediction: train on one epigenome, score another from its bins as\n"
                        "achrome-train takes them:\n"
                        "  achrome-predict --run runs/E003/attentivechrome --genes genes.tsv \\\n"
@@ -200,6 +215,13 @@ int main(int argc, char** argv) {
     if (static_cast<int64_t>(inputs.marks) != shape.marks)
       achrome::fail("{}: {} marks, but the weights in {} are for {} marks", input, inputs.marks, weights, shape.marks);
     check_bins(weights, shape.marks, input, inputs.bins);
+    const auto transform = recorded_input_transform(weights);
+    if (transform != "raw") spdlog::info("inputs transformed with {} as in training (model.json)", transform);
+    achrome::transform_inputs(transform, inputs.data.data(), inputs.data.size(), [&](std::size_t i) {
+      const std::size_t per_gene = inputs.bins * inputs.marks;
+      return fmt::format("{}: gene {}, bin {}, mark {}", input, i / per_gene + 1, (i % per_gene) / inputs.marks + 1,
+                         i % inputs.marks + 1);
+    });
     auto model = achrome::make_model(model_name, shape.marks, static_cast<int64_t>(inputs.bins), shape.sizes);
     achrome::load_state_dict_file(model, weights);
     // NaN or infinite weights (a diverged training, a damaged file) score every gene NaN; say so

@@ -2,12 +2,34 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
+#include <filesystem>
+
 #include "dataset/study.hpp"
+#include "train/checkpoint.hpp"
+#include "train/progress.hpp"
 #include "train/run_folder.hpp"
 #include "train/trainer.hpp"
+#include "train/yaml_config.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/stage.hpp"
+
+namespace {
+
+// The path as given, without a trailing separator ("runs/E003/lstm/" -> "runs/E003/lstm").
+std::string without_trailing_separator(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+std::string absolute_text(const std::string& path) {
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   achrome::Stage stage(
@@ -16,7 +38,12 @@ int main(int argc, char** argv) {
       "the published code does (raw counts, the model's init, Adam, batch 16, gradient norm clip 1,\n"
       "BCE-with-logits) and keep the epoch with the best validation AUROC. Writes OUT/model.pt, model.json,\n"
       "predictions.tsv, history.tsv, alpha.npy and beta.npy (when the model has them), saliency.npy,\n"
-      "attention_genes.tsv and metrics.json.");
+      "attention_genes.tsv, metrics.json and options.yaml (the effective options, a valid --config).\n\n"
+      "After every epoch the state of the training is saved beside the run folder as OUT.checkpoint; a job\n"
+      "killed (a time limit, preemption) and started again with the same command continues from the last\n"
+      "finished epoch and ends with the same run folder as an uninterrupted one. The checkpoint is removed\n"
+      "when the run folder is written; one of another training (other options, data or --threads) is\n"
+      "ignored with a warning.");
   auto& app = stage.app();
   std::string genes, labels, out, epigenome, device = "cpu", model_name = "attentivechrome";
   std::vector<std::string> mark_specs;
@@ -36,7 +63,12 @@ int main(int argc, char** argv) {
   app.add_option("--patience", options.patience,
                  "Stop after this many epochs without a better validation AUROC (0 = run all epochs, as the paper)")
       ->check(achrome::non_negative())->capture_default_str();
+  app.add_option("--input-transform", options.input_transform,
+                 "raw: the counts as they are (the paper's); log1p: log(1 + count), recorded in model.json and "
+                 "applied again by achrome-predict")
+      ->check(CLI::IsMember(achrome::input_transform_names()))->capture_default_str();
   app.add_option("--device", device, "cpu or cuda (cuda fails if no GPU is usable)")->capture_default_str();
+  achrome::add_yaml_config(app);
 
   return stage.run(argc, argv, [&] {
     options.device = device;
@@ -44,11 +76,12 @@ int main(int argc, char** argv) {
     achrome::configure_cpu(stage.threads());
     std::vector<achrome::MarkFile> marks;
     for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
+    const std::string shown_out = without_trailing_separator(out);
+    const std::string checkpoint_path = shown_out + ".checkpoint";
     std::vector<achrome::PathArg> inputs{{"--genes", genes}, {"--labels", labels}};
     for (const auto& mark : marks) inputs.push_back({"--mark " + mark.mark, mark.path});
-    std::vector<achrome::PathArg> outputs{{"--out", out}};
-    for (const char* file : {"model.pt", "model.json", "metrics.json", "predictions.tsv", "history.tsv", "alpha.npy",
-                             "beta.npy", "attention_genes.tsv", "saliency.npy"})
+    std::vector<achrome::PathArg> outputs{{"--out", out}, {"--out (its checkpoint)", checkpoint_path}};
+    for (const auto& file : achrome::run_folder_files())
       outputs.push_back({"--out", std::filesystem::path(out) / file});
     achrome::refuse_outputs_over_inputs(inputs, outputs);
     achrome::parse_device(device);  // fail on an unusable device before reading any data
@@ -56,22 +89,72 @@ int main(int argc, char** argv) {
     // makes an output that cannot be written fail before the training, not after it.
     achrome::AtomicFolder run_dir(out, achrome::run_folder_files());
 
-    const auto data = achrome::assemble_training_set(genes, labels, marks);
+    auto data = achrome::assemble_training_set(genes, labels, marks);
     spdlog::info("{} labelled genes ({} train, {} valid, {} test), {} marks x {} bins", data.genes(),
                  data.rows(achrome::Split::Train).size(), data.rows(achrome::Split::Valid).size(),
                  data.rows(achrome::Split::Test).size(), data.marks.size(), data.bins);
-
-    const auto result = achrome::train_model(data, options, [&](const achrome::EpochRecord& r) {
-      spdlog::info("epoch {}/{} train loss {:.4f} auroc {:.4f} | valid auroc {:.4f} | test auroc {:.4f} | {:.1f} s", r.epoch,
-                   options.epochs, r.train_loss, r.train_auroc, r.valid_auroc, r.test_auroc, r.seconds);
+    achrome::transform_inputs(options.input_transform, data.inputs.data(), data.inputs.size(), [&](std::size_t i) {
+      const std::size_t per_gene = data.bins * data.marks.size();
+      const auto& mark = marks.at(i % data.marks.size());
+      return fmt::format("{}: gene {}, bin {}", mark.path.string(), data.gene_ids.at(i / per_gene),
+                         (i % per_gene) / data.marks.size() + 1);
     });
+
+    achrome::RunProvenance provenance{epigenome, genes, labels, marks, stage.threads()};
+    // Beside the run folder, under a name that is neither one of its files nor a temporary of it: a
+    // SIGKILL leaves it, and the next run neither refuses it nor removes it as stale.
+    achrome::Checkpointing checkpointing{checkpoint_path, checkpoint_path,
+                                         achrome::training_fingerprint(options, provenance)};
+
+    // Time left from the mean time of the epochs this process ran (a resumed job may run on another
+    // machine than the epochs before it).
+    achrome::TerminalProgress bar;
+    auto epoch_started = std::chrono::steady_clock::now();
+    int epochs_here = 0;
+    double seconds_here = 0;
+    achrome::TrainCallbacks callbacks;
+    callbacks.epoch = [&](const achrome::EpochRecord& r) {
+      ++epochs_here;
+      seconds_here += r.seconds;
+      const double left = seconds_here / epochs_here * (options.epochs - r.epoch);
+      spdlog::info("epoch {}/{} train loss {:.4f} auroc {:.4f} | valid auroc {:.4f} | test auroc {:.4f} | {:.1f} s, {} left",
+                   r.epoch, options.epochs, r.train_loss, r.train_auroc, r.valid_auroc, r.test_auroc, r.seconds,
+                   achrome::duration_text(left));
+      epoch_started = std::chrono::steady_clock::now();
+    };
+    callbacks.batch = [&](int epoch, int64_t batch, int64_t batches) {
+      if (!bar.active()) return;
+      const double in_epoch = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_started).count();
+      // Training takes most of an epoch; scoring valid and test after it is left out of this estimate.
+      const double per_epoch = epochs_here ? seconds_here / epochs_here : in_epoch / batch * batches;
+      const double left = in_epoch / batch * (batches - batch) + per_epoch * (options.epochs - epoch);
+      bar.show(fmt::format("epoch {}/{} {} {}/{} batches, {} left", epoch, options.epochs,
+                           achrome::progress_bar(static_cast<double>(batch), static_cast<double>(batches), 30), batch,
+                           batches, achrome::duration_text(left)),
+               batch == batches);
+    };
+    const auto result = achrome::train_model(data, options, callbacks, checkpointing);
+    bar.clear();
     const auto& best = result.history.at(static_cast<std::size_t>(result.best_epoch - 1));
     spdlog::info("best epoch {} of {}: valid auroc {:.4f}, test auroc {:.4f}", result.best_epoch, result.epochs_run,
                  best.valid_auroc, best.test_auroc);
 
-    achrome::RunProvenance provenance{epigenome, genes, labels, marks, stage.threads()};
     achrome::write_run_folder(run_dir.path(), data, result, options, provenance);
+    // The effective options, a valid --config: the inputs as absolute paths (the file works from any
+    // folder) and the thread count actually used (it changes the numbers); not --out, so that a
+    // retraining from it names its own folder.
+    std::vector<std::string> mark_values;
+    for (const auto& mark : marks) mark_values.push_back(mark.mark + "=" + absolute_text(mark.path.string()));
+    const std::string yaml = achrome::options_yaml(
+        app,
+        {{"genes", {absolute_text(genes)}},
+         {"labels", {absolute_text(labels)}},
+         {"mark", mark_values},
+         {"threads", {std::to_string(stage.threads())}}},
+        {"out", "quiet", "verbose"});
+    achrome::write_file_atomic(run_dir.path() / "options.yaml", yaml);
     run_dir.commit();
+    achrome::remove_checkpoint(checkpointing);
     spdlog::info("run written to {}", out);
   });
 }

@@ -41,7 +41,7 @@ void write_predictions_tsv(const std::filesystem::path& path, const std::vector<
 const std::vector<std::string>& run_folder_files() {
   static const std::vector<std::string> files{"model.pt",     "model.json", "metrics.json", "predictions.tsv",
                                               "history.tsv",  "alpha.npy",  "beta.npy",     "attention_genes.tsv",
-                                              "saliency.npy"};
+                                              "saliency.npy", "options.yaml"};
   return files;
 }
 
@@ -57,7 +57,11 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
 
   save_state_dict_file(model, dir / "model.pt");
 
-  nlohmann::json model_json = {{"model", model->model_name()}, {"marks", data.marks}, {"bins", data.bins}};
+  // The transform is part of the model: whoever scores with these weights applies it first.
+  nlohmann::json model_json = {{"model", model->model_name()},
+                               {"marks", data.marks},
+                               {"bins", data.bins},
+                               {"input_transform", options.input_transform}};
   for (const auto& [size, value] : model->sizes()) model_json[size] = value;
   write_file_atomic(dir / "model.json", model_json.dump(2) + "\n");
 
@@ -141,7 +145,7 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
         {"clip_grad_norm", options.clip_norm},
         {"patience", options.patience},
         {"init", model->init_description()},
-        {"input_transform", "none (raw counts, as the published code)"},
+        {"input_transform", options.input_transform},
         {"loss", "binary_cross_entropy_with_logits"},
         {"selection", "epoch with the best validation AUROC"}}},
   };

@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cmath>
 
+#include <spdlog/spdlog.h>
+
 #include "metrics/classification.hpp"
+#include "train/checkpoint.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -129,6 +132,23 @@ void configure_cpu(int threads) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
+const std::vector<std::string>& input_transform_names() {
+  static const std::vector<std::string> names{"raw", "log1p"};
+  return names;
+}
+
+void transform_inputs(const std::string& transform, float* values, std::size_t count,
+                      const std::function<std::string(std::size_t)>& describe) {
+  if (transform == "raw") return;
+  if (transform != "log1p") fail("--input-transform {}: expected one of raw, log1p", transform);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (values[i] <= -1.0f)
+      fail("{} is {}, where log1p is undefined (--input-transform log1p needs values above -1)", describe(i),
+           values[i]);
+    values[i] = std::log1p(values[i]);
+  }
+}
+
 torch::Tensor inputs_tensor(const TrainingSet& data) {
   return torch::from_blob(const_cast<float*>(data.inputs.data()),
                           {static_cast<int64_t>(data.genes()), static_cast<int64_t>(data.bins),
@@ -196,6 +216,13 @@ SplitMetrics split_metrics(const torch::Tensor& logits, const std::vector<int>& 
 
 TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
                         const std::function<void(const EpochRecord&)>& on_epoch) {
+  TrainCallbacks callbacks;
+  callbacks.epoch = on_epoch;
+  return train_model(data, options, callbacks, Checkpointing{});
+}
+
+TrainResult train_model(const TrainingSet& data, const TrainOptions& options, const TrainCallbacks& callbacks,
+                        const Checkpointing& checkpointing) {
   if (options.epochs < 1) fail("--epochs must be at least 1");
   if (options.batch_size < 1) fail("--batch-size must be at least 1");
   if (!(options.learning_rate > 0)) fail("--lr must be positive");
@@ -230,11 +257,30 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
 
   TrainResult result;
   torch::Tensor best_parameters;
-  double best_valid_auroc = -1;
-  int epochs_since_improvement = 0;
+  TrainProgress progress;
   const int64_t n_train = static_cast<int64_t>(train_rows.size());
+  const int64_t batches_per_epoch = (n_train + options.batch_size - 1) / options.batch_size;
 
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+  // Everything the loop carries from one epoch to the next comes back from the checkpoint: the
+  // weights, Adam's moments and step count, the generator that draws the next shuffle (and dropout),
+  // the best epoch so far and the patience count.
+  if (auto saved = load_checkpoint(checkpointing, flat.values.numel())) {
+    torch::NoGradGuard no_grad;
+    flat.values.copy_(saved->parameters.to(flat.values.device()));
+    best_parameters = saved->best_parameters.to(flat.values.device());
+    optimizer.load(saved->optimizer);
+    set_cpu_generator_state(saved->generator_state);
+    progress = std::move(saved->progress);
+    result.history = progress.history;
+    result.epochs_run = progress.epoch;
+    result.best_epoch = progress.best_epoch;
+    spdlog::info("resuming from epoch {} of {}", progress.epoch, checkpointing.shown);
+  }
+  const auto stopped_early = [&] {
+    return options.patience > 0 && progress.epochs_since_improvement >= options.patience;
+  };
+
+  for (int epoch = progress.epoch + 1; epoch <= options.epochs && !stopped_early(); ++epoch) {
     const auto started = std::chrono::steady_clock::now();
     model->train();
     const auto order = torch::randperm(n_train, torch::TensorOptions().dtype(torch::kLong)).to(device);
@@ -270,6 +316,7 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
       const auto targets = to_vector(batch_targets);
       epoch_scores.insert(epoch_scores.end(), logits.begin(), logits.end());
       for (float target : targets) epoch_labels.push_back(target > 0.5f ? 1 : 0);
+      if (callbacks.batch) callbacks.batch(epoch, batches, batches_per_epoch);
     }
 
     EpochRecord record;
@@ -289,15 +336,18 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
     result.history.push_back(record);
     result.epochs_run = epoch;
 
-    const bool improved = valid.auroc > best_valid_auroc;
-    if (valid.auroc >= best_valid_auroc) {  // train.py keeps the later epoch on a tie
-      best_valid_auroc = valid.auroc;
+    const bool improved = valid.auroc > progress.best_valid_auroc;
+    if (valid.auroc >= progress.best_valid_auroc) {  // train.py keeps the later epoch on a tie
+      progress.best_valid_auroc = valid.auroc;
+      progress.best_epoch = epoch;
       result.best_epoch = epoch;
       best_parameters = flat.values.clone();
     }
-    epochs_since_improvement = improved ? 0 : epochs_since_improvement + 1;
-    if (on_epoch) on_epoch(record);
-    if (options.patience > 0 && epochs_since_improvement >= options.patience) break;
+    progress.epochs_since_improvement = improved ? 0 : progress.epochs_since_improvement + 1;
+    progress.epoch = epoch;
+    progress.history.push_back(record);
+    if (!checkpointing.path.empty()) save_checkpoint(checkpointing, progress, flat.values, best_parameters, optimizer);
+    if (callbacks.epoch) callbacks.epoch(record);
   }
 
   {

@@ -28,6 +28,7 @@ struct TrainOptions {
   int eval_batch_size = 256;  // scoring needs no gradients, so big batches amortise per-step overhead
   std::string device = "cpu";
   std::string model = "attentivechrome";  // a name of model_names()
+  std::string input_transform = "raw";    // of input_transform_names(), applied by the stage before training
   ModelSizes model_sizes;                 // sizes not given take the model's defaults; marks and bins come from the data
 };
 
@@ -72,12 +73,34 @@ struct TrainResult {
   std::vector<EpochRecord> history;
 };
 
+struct Checkpointing;  // train/checkpoint.hpp
+
+// What the training reports while it runs, for progress logging.
+struct TrainCallbacks {
+  std::function<void(const EpochRecord&)> epoch;  // after every epoch (not those taken from a checkpoint)
+  // After every training batch: the epoch, batches done in it, batches per epoch.
+  std::function<void(int epoch, int64_t batch, int64_t batches)> batch;
+};
+
 // Trains on the train split, selects on valid, reports test. on_epoch is called after every epoch
 // (for progress logging). Throws Error if a split is empty or has a single class (AUROC undefined),
 // and, naming the epoch, when training diverges: a loss or score that is not finite, or a training
 // loss so large that the weights have blown up (a learning rate far too high).
 TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
                         const std::function<void(const EpochRecord&)>& on_epoch = {});
+// The same, with a checkpoint after every epoch at checkpointing.path (when not empty), and resumed
+// from the checkpoint there when its fingerprint is checkpointing.fingerprint: the result is then the
+// same, bit for bit, as that of a training never interrupted (on the CPU, with the same thread count).
+TrainResult train_model(const TrainingSet& data, const TrainOptions& options, const TrainCallbacks& callbacks,
+                        const Checkpointing& checkpointing);
+
+// The transforms --input-transform accepts: "raw" (the counts as they are, the paper's) and "log1p"
+// (log(1 + x), which tames the long tail of read counts).
+const std::vector<std::string>& input_transform_names();
+// Applies the transform in place to count values. An Error when a value is outside the transform's
+// domain (log1p: at most -1), with the text describe(index) gives for the value's position.
+void transform_inputs(const std::string& transform, float* values, std::size_t count,
+                      const std::function<std::string(std::size_t)>& describe);
 
 // Process-wide CPU settings for training and scoring, called once by the stages before any tensor
 // work: `threads` LibTorch intra-op threads, a single-threaded BLAS (see the .cpp for why) and an

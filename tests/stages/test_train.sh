@@ -48,7 +48,7 @@ if "$TRAIN" --genes "$WORK/genes.tsv" --labels "$WORK/labels.tsv" "${mark_flags[
 else
   not_ok "train failed: $(tail -3 "$WORK/train.log")"
 fi
-if [ "$(grep -c 'epoch [0-9]/4 train loss .* auroc .* | valid auroc .* | test auroc .* s$' "$WORK/train.log")" -eq 4 ] \
+if [ "$(grep -c 'epoch [0-9]/4 train loss .* auroc .* | valid auroc .* | test auroc .* | [0-9.]* s, [0-9]* s left$' "$WORK/train.log")" -eq 4 ] \
    && grep -q "best epoch" "$WORK/train.log"; then
   ok "one progress line per epoch and the best epoch in the log"
 else
@@ -63,7 +63,8 @@ run = f"{work}/run"
 marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
 metrics = json.load(open(f"{run}/metrics.json"))
 model = json.load(open(f"{run}/model.json"))
-assert model == {"model": "attentivechrome", "marks": marks, "bins": 40, "bin_hidden": 32, "mark_hidden": 16}, model
+assert model == {"model": "attentivechrome", "marks": marks, "bins": 40, "bin_hidden": 32, "mark_hidden": 16,
+                 "input_transform": "raw"}, model
 for key in ["model", "epigenome", "marks", "bins", "best_epoch", "epochs_run", "seed", "device", "splits", "data",
             "software", "hyperparameters"]:
     assert key in metrics, key

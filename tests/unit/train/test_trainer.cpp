@@ -1,9 +1,15 @@
 // The training loop on a small in-memory set with a planted signal.
+#include <unistd.h>
+
+#include <filesystem>
 #include <random>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "train/checkpoint.hpp"
+#include "train/progress.hpp"
 #include "train/trainer.hpp"
 #include "util/error.hpp"
 
@@ -146,4 +152,95 @@ TEST(Trainer, TrainsOtherModelsAndScoresOnlyTheirAttention) {
     EXPECT_EQ(empty.logits.size(0), 0);
     EXPECT_EQ(empty.alpha.defined(), scores.alpha.defined());
   }
+}
+
+namespace {
+
+void expect_same_training(const TrainResult& a, const TrainResult& b) {
+  EXPECT_EQ(a.best_epoch, b.best_epoch);
+  EXPECT_EQ(a.epochs_run, b.epochs_run);
+  ASSERT_EQ(a.history.size(), b.history.size());
+  for (std::size_t i = 0; i < a.history.size(); ++i) {
+    EXPECT_EQ(a.history[i].train_loss, b.history[i].train_loss) << i;
+    EXPECT_EQ(a.history[i].valid_auroc, b.history[i].valid_auroc) << i;
+    EXPECT_EQ(a.history[i].test_auroc, b.history[i].test_auroc) << i;
+  }
+  const auto pa = a.model->parameters(), pb = b.model->parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i])) << i;
+}
+
+}  // namespace
+
+// A training stopped after its second epoch (here by an exception, as a kill would) and started again
+// continues from the checkpoint and ends exactly where an uninterrupted one does: weights, Adam's
+// moments, the generator of the shuffles and dropout (lstm has dropout), the best epoch and patience.
+// A checkpoint with another fingerprint is ignored.
+TEST(Trainer, ResumesFromItsCheckpointBitForBit) {
+  torch::set_num_threads(1);
+  const auto set = planted_set(90, 10, 4);
+  const auto dir = std::filesystem::temp_directory_path() / ("achrome-checkpoint-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"attentivechrome", "lstm"}) {
+    SCOPED_TRACE(name);
+    auto options = quick_options();
+    options.epochs = 4;
+    options.patience = 3;
+    options.model = name;
+    const auto uninterrupted = train_model(set, options);
+
+    const Checkpointing where{dir / (std::string(name) + ".checkpoint"), "run.checkpoint", {{"seed", 5}}};
+    TrainCallbacks stop_after_two;
+    stop_after_two.epoch = [](const EpochRecord& r) {
+      if (r.epoch == 2) throw std::runtime_error("killed");
+    };
+    EXPECT_THROW(train_model(set, options, stop_after_two, where), std::runtime_error);
+    ASSERT_TRUE(std::filesystem::exists(where.path));
+
+    int epochs_run_here = 0;
+    TrainCallbacks count;
+    count.epoch = [&](const EpochRecord&) { ++epochs_run_here; };
+    const auto resumed = train_model(set, options, count, where);
+    EXPECT_EQ(epochs_run_here, 2);
+    expect_same_training(uninterrupted, resumed);
+
+    // The checkpoint now holds epoch 4 of a seed-5 training; a seed-6 training must not take it.
+    options.seed = 6;
+    const auto fresh = train_model(set, options);
+    Checkpointing other = where;
+    other.fingerprint = {{"seed", 6}};
+    epochs_run_here = 0;
+    const auto ignoring = train_model(set, options, count, other);
+    EXPECT_EQ(epochs_run_here, 4);
+    expect_same_training(fresh, ignoring);
+    remove_checkpoint(other);
+    EXPECT_FALSE(std::filesystem::exists(where.path));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Trainer, InputTransforms) {
+  std::vector<float> values{0.0f, 1.0f, 9.0f, -0.5f};
+  transform_inputs("raw", values.data(), values.size(), [](std::size_t) { return std::string(); });
+  EXPECT_EQ(values[2], 9.0f);
+  transform_inputs("log1p", values.data(), values.size(), [](std::size_t) { return std::string(); });
+  EXPECT_EQ(values[0], 0.0f);
+  EXPECT_FLOAT_EQ(values[1], std::log(2.0f));
+  EXPECT_FLOAT_EQ(values[2], std::log(10.0f));
+  std::vector<float> bad{1.0f, -1.0f};
+  try {
+    transform_inputs("log1p", bad.data(), bad.size(), [](std::size_t i) { return "value " + std::to_string(i); });
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("value 1 is -1, where log1p is undefined"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Progress, BarsAndDurations) {
+  EXPECT_EQ(progress_bar(0, 10, 10), "[..........]");
+  EXPECT_EQ(progress_bar(5, 10, 10), "[#####.....]");
+  EXPECT_EQ(progress_bar(12, 10, 4), "[####]");
+  EXPECT_EQ(duration_text(4.4), "4 s");
+  EXPECT_EQ(duration_text(200), "3 min 20 s");
+  EXPECT_EQ(duration_text(7500), "2 h 05 min");
 }
