@@ -90,15 +90,15 @@ int main(int argc, char** argv) {
     achrome::AtomicFolder run_dir(out, achrome::run_folder_files());
 
     auto data = achrome::assemble_training_set(genes, labels, marks);
-    spdlog::info("{} labelled genes ({} train, {} valid, {} test), {} marks x {} bins", data.genes(),
-                 data.rows(achrome::Split::Train).size(), data.rows(achrome::Split::Valid).size(),
-                 data.rows(achrome::Split::Test).size(), data.marks.size(), data.bins);
     achrome::transform_inputs(options.input_transform, data.inputs.data(), data.inputs.size(), [&](std::size_t i) {
       const std::size_t per_gene = data.bins * data.marks.size();
       const auto& mark = marks.at(i % data.marks.size());
       return fmt::format("{}: gene {}, bin {}", mark.path.string(), data.gene_ids.at(i / per_gene),
                          (i % per_gene) / data.marks.size() + 1);
     });
+    spdlog::info("{} labelled genes ({} train, {} valid, {} test), {} marks x {} bins", data.genes(),
+                 data.rows(achrome::Split::Train).size(), data.rows(achrome::Split::Valid).size(),
+                 data.rows(achrome::Split::Test).size(), data.marks.size(), data.bins);
 
     achrome::RunProvenance provenance{epigenome, genes, labels, marks, stage.threads()};
     // Beside the run folder, under a name that is neither one of its files nor a temporary of it: a

@@ -4,9 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "achrome/version.hpp"
 #include "train/run_folder.hpp"
@@ -131,13 +129,14 @@ void save_checkpoint(const Checkpointing& where, const TrainProgress& progress, 
   optimizer.save(optimizer_archive);
   archive.write("optimizer", optimizer_archive);
 
-  AtomicFile out(where.path);
-  try {
-    archive.save_to(out.stream());
-  } catch (const c10::Error& error) {
-    fail("{}: cannot write the checkpoint: {}", where.shown, error.what_without_backtrace());
-  }
-  out.commit();
+  // Serialised in memory first (a few times the size of model.pt): LibTorch's archive writer does not
+  // report a failing stream in a way that can be caught, our stream writer names the file and the cause.
+  std::string bytes;
+  archive.save_to([&bytes](const void* data, std::size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  write_file_atomic(where.path, bytes);
 }
 
 std::optional<SavedTraining> load_checkpoint(const Checkpointing& where, int64_t parameter_count) {

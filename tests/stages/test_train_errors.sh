@@ -77,13 +77,14 @@ rm -rf "$WORK/runs/.run.tmp1"
 checksums() { (cd "$1" && md5sum $(ls -A | sort)); }
 checksums "$WORK/runs/run" >"$WORK/before.md5"
 
-# A rerun (another seed, so other weights) that fails while writing: predictions.tsv exceeds the file
-# size limit after model.pt is written. The old run folder must be left exactly as it was.
-size_kb=$(( ($(stat -c %s "$WORK/runs/run/model.pt") + $(stat -c %s "$WORK/runs/run/predictions.tsv")) / 2048 ))
+# A rerun (another seed, so other weights) that fails while writing: its checkpoint after the first
+# epoch (several times the size of model.pt, the largest file it writes) exceeds the file size limit.
+# The old run folder must be left exactly as it was.
+size_kb=$(( $(stat -c %s "$WORK/runs/run/model.pt") * 2 / 1024 ))
 if (trap '' XFSZ; ulimit -f "$size_kb"; exec "$TRAIN" "${args[@]}" --out "$WORK/runs/run" --epochs 1 --lr 0.005 \
       --seed 4) 2>"$WORK/rerun.log"; then
   not_ok "the rerun under a file size limit of $size_kb KiB did not fail"
-elif grep -q "error: .*predictions.tsv.*File too large" "$WORK/rerun.log"; then
+elif grep -q "error: .*run.checkpoint: write failed: File too large" "$WORK/rerun.log"; then
   ok "a rerun failing while writing says which file"
 else
   not_ok "rerun: $(tail -2 "$WORK/rerun.log")"
@@ -120,4 +121,7 @@ if [ ! -e "$WORK/killed/run" ] && no_temporaries "$WORK/killed"; then
 else
   not_ok "SIGTERM left: $(ls -A "$WORK/killed")"
 fi
+# The finished epochs are not lost: the checkpoint is not a temporary, a rerun resumes from it.
+[ -s "$WORK/killed/run.checkpoint" ] && ok "SIGTERM keeps the checkpoint of the finished epochs" \
+  || not_ok "no checkpoint after SIGTERM: $(ls -A "$WORK/killed")"
 finish
