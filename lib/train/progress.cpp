@@ -56,9 +56,10 @@ class BarAwareSink : public spdlog::sinks::sink {
 }  // namespace
 
 TerminalProgress::TerminalProgress() {
-  active_ = ::isatty(STDERR_FILENO) == 1;
-  if (!active_) return;
   auto logger = spdlog::default_logger();
+  // --quiet asks for warnings and errors only: no bar either.
+  active_ = ::isatty(STDERR_FILENO) == 1 && logger->should_log(spdlog::level::info);
+  if (!active_) return;
   auto sink = std::make_shared<BarAwareSink>(*this, logger->sinks());
   logger->sinks() = {sink};
   sink_ = sink;

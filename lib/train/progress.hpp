@@ -12,7 +12,8 @@ namespace achrome {
 
 class TerminalProgress {
  public:
-  // Active when stderr is a terminal; then wraps the default logger's sinks until destroyed.
+  // Active when stderr is a terminal and info lines are logged (not --quiet); then wraps the default
+  // logger's sinks until destroyed.
   TerminalProgress();
   ~TerminalProgress();  // erases the bar and gives the logger its sinks back
   TerminalProgress(const TerminalProgress&) = delete;

@@ -89,7 +89,7 @@ PY
 
 for model in $MODELS; do
   # (a) Two uninterrupted runs.
-  if train "$model" "$WORK/$model-a1" 4 2>"$WORK/$model-a1.log" && train "$model" "$WORK/$model-a2" 4 2>"$WORK/$model-a2.log"; then
+  if train "$model" "$WORK/$model-a1" 5 2>"$WORK/$model-a1.log" && train "$model" "$WORK/$model-a2" 5 2>"$WORK/$model-a2.log"; then
     if same_run "$WORK/$model-a1" "$WORK/$model-a2"; then ok "$model: two runs of one command give the same files"
     else not_ok "$model: two runs differ"; fi
     if [ ! -e "$WORK/$model-a1.checkpoint" ] && ! grep -q "resuming" "$WORK/$model-a1.log"; then
@@ -104,7 +104,7 @@ for model in $MODELS; do
 
   # (b) Killed with SIGKILL during epoch 3 or later, then the same command again.
   run="$WORK/$model-b"
-  command_for "$model" "$run" 4
+  command_for "$model" "$run" 5
   "${cmd[@]}" 2>"$WORK/$model-b1.log" &
   pid=$!
   if wait_for_line "$WORK/$model-b1.log" "epoch 2/$EPOCHS " "$pid"; then
@@ -116,8 +116,7 @@ for model in $MODELS; do
     else
       not_ok "$model: after SIGKILL (last epoch $last): $(ls -a "$WORK")"
     fi
-    cp "$run.checkpoint" "$WORK/$model-seed4.checkpoint"
-    if train "$model" "$run" 4 2>"$WORK/$model-b2.log"; then
+    if train "$model" "$run" 5 2>"$WORK/$model-b2.log"; then
       # The kill may land between a checkpoint and its log line: the rerun may start one epoch later.
       resumed=$(sed -nE "s/.*resuming from epoch ([0-9]+) of .*$model-b\.checkpoint$/\1/p" "$WORK/$model-b2.log")
       if [ -n "$resumed" ] && [ "$resumed" -ge "$last" ] && [ "$resumed" -lt "$EPOCHS" ] \
@@ -140,22 +139,29 @@ for model in $MODELS; do
     not_ok "$model: epoch 2 never logged, or the run ended before it could be killed: $(tail -n 3 "$WORK/$model-b1.log")"
   fi
 
-  # (c) The seed-4 checkpoint beside a seed-5 run: ignored, and the run is a fresh seed-5 run.
-  if [ -s "$WORK/$model-seed4.checkpoint" ]; then
-    cp "$WORK/$model-seed4.checkpoint" "$WORK/$model-c.checkpoint"
-    if train "$model" "$WORK/$model-c" 5 2>"$WORK/$model-c.log" && train "$model" "$WORK/$model-c5" 5 2>/dev/null; then
-      if [ "$(grep -c "checkpoint" "$WORK/$model-c.log")" -eq 1 ] \
-         && grep -q "$model-c.checkpoint: saved by another training (it differs in seed (4 there, 5 now)); starting from epoch 1" "$WORK/$model-c.log" \
-         && ! grep -q resuming "$WORK/$model-c.log" && [ ! -e "$WORK/$model-c.checkpoint" ]; then
-        ok "$model: a checkpoint of another seed is ignored with one warning"
-      else
-        not_ok "$model: other-seed log: $(cat "$WORK/$model-c.log")"
-      fi
-      if same_run "$WORK/$model-c" "$WORK/$model-c5"; then ok "$model: the run that ignored it is a fresh run"
-      else not_ok "$model: the run that ignored another training's checkpoint differs from a fresh one"; fi
+  # (c) A seed-4 run killed after its first checkpoint, then the seed-5 command on the same folder: the
+  # checkpoint is ignored, and the run is the fresh seed-5 run of (a).
+  run="$WORK/$model-c"
+  command_for "$model" "$run" 4
+  "${cmd[@]}" 2>"$WORK/$model-c4.log" &
+  pid=$!
+  wait_for_line "$WORK/$model-c4.log" "epoch 1/$EPOCHS " "$pid" || true
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ ! -s "$run.checkpoint" ] || [ -e "$run" ]; then
+    not_ok "$model: no checkpoint of a killed seed-4 run: $(tail -n 2 "$WORK/$model-c4.log")"
+  elif train "$model" "$run" 5 2>"$WORK/$model-c.log"; then
+    if [ "$(grep -c "checkpoint" "$WORK/$model-c.log")" -eq 1 ] \
+       && grep -q "$model-c.checkpoint: saved by another training (it differs in seed (4 there, 5 now)); starting from epoch 1" "$WORK/$model-c.log" \
+       && ! grep -q resuming "$WORK/$model-c.log" && [ ! -e "$run.checkpoint" ]; then
+      ok "$model: a checkpoint of another seed is ignored with one warning"
     else
-      not_ok "$model: seed-5 runs failed: $(tail -n 2 "$WORK/$model-c.log")"
+      not_ok "$model: other-seed log: $(cat "$WORK/$model-c.log")"
     fi
+    if same_run "$WORK/$model-a1" "$run"; then ok "$model: the run that ignored it is a fresh run"
+    else not_ok "$model: the run that ignored another training's checkpoint differs from a fresh one"; fi
+  else
+    not_ok "$model: seed-5 run failed: $(tail -n 2 "$WORK/$model-c.log")"
   fi
 done
 finish
