@@ -4,15 +4,18 @@
 #include <spdlog/spdlog.h>
 
 #include "annotation/genes.hpp"
+#include "signal/bin_geometry.hpp"
 #include "signal/bin_signal.hpp"
 #include "signal/deeptools_matrix.hpp"
+#include "util/atomic_file.hpp"
 #include "util/npy.hpp"
 #include "util/stage.hpp"
 
 int main(int argc, char** argv) {
   achrome::Stage stage(
       "achrome-bin",
-      "Bin a signal file around every gene's TSS into a float32 .npy matrix [genes, bins].\n"
+      "Bin a signal file around every gene's TSS into a float32 .npy matrix [genes, bins], with a geometry\n"
+      "sidecar OUT.json beside it (window, bins, orientation, genes.tsv MD5, signal size and time).\n"
       "Reads (BAM/SAM/CRAM, tagAlign/BED plain or gzip): count per bin exactly as `bedtools multicov` (a read\n"
       "counts in every bin it overlaps; duplicate and QC-fail reads skipped; MAPQ not filtered; secondary and\n"
       "supplementary count; tagAlign/BED lines have no flags and all count).\n"
@@ -91,7 +94,7 @@ int main(int argc, char** argv) {
   return stage.run(argc, argv, [&] {
     achrome::refuse_outputs_over_inputs(
         {{"--genes", genes_path}, {"--signal", signal}, {"--chrom-sizes", chrom_sizes}, {"--reference", reads.reference}},
-        {{"--out", out}, {"--export-deeptools", deeptools_out}});
+        {{"--out", out}, {"--out", achrome::geometry_sidecar(out)}, {"--export-deeptools", deeptools_out}});
     // htslib reports problems on stderr in its own words; ours name the file in one line instead.
     hts_set_log_level(spdlog::get_level() <= spdlog::level::debug ? HTS_LOG_WARNING : HTS_LOG_OFF);
     spec.orientation = achrome::parse_orientation(orientation);
@@ -106,7 +109,12 @@ int main(int argc, char** argv) {
     achrome::validate(options.reads);
 
     const auto genes = achrome::read_genes_tsv(genes_path);
-    const auto matrix = achrome::bin_signal(signal, genes, spec, options, genes_path);
+    achrome::SignalFormat used = achrome::SignalFormat::Auto;
+    const auto matrix = achrome::bin_signal(signal, genes, spec, options, genes_path, &used);
+    const auto signal_source = achrome::describe_file(signal, std::string(achrome::signal_format_name(used)));
+    auto geometry = achrome::BinGeometry::of(spec);
+    geometry.genes = achrome::describe_hashed_file(genes_path, "genes.tsv", genes.size());
+    geometry.signals.emplace_back("", signal_source);
     // The export first: the .npy (the output the workflow waits for) appears only when both succeeded.
     if (!deeptools_out.empty()) {
       achrome::DeeptoolsMatrixInfo info;
@@ -116,7 +124,11 @@ int main(int argc, char** argv) {
       achrome::write_deeptools_matrix(deeptools_out, genes, spec, matrix, info);
       spdlog::info("{}: deepTools matrix written", deeptools_out);
     }
-    achrome::write_npy(out, matrix.data(), {genes.size(), static_cast<std::size_t>(spec.bins())});
+    // The matrix and its sidecar appear together or not at all.
+    achrome::AtomicFileSet files;
+    achrome::write_npy(files.add(out), matrix.data(), {genes.size(), static_cast<std::size_t>(spec.bins())});
+    achrome::write_geometry(files.add(achrome::geometry_sidecar(out)), geometry);
+    files.commit();
     spdlog::info("{}: {} genes x {} bins written", out, genes.size(), spec.bins());
   });
 }

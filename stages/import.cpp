@@ -11,6 +11,7 @@
 #include "annotation/genes.hpp"
 #include "dataset/labels.hpp"
 #include "dataset/published_layout.hpp"
+#include "signal/bin_geometry.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
@@ -60,11 +61,18 @@ void check_marks(const std::vector<std::string>& marks) {
 
 // Every file is written in full under its temporary name before the first is moved into place, so a
 // failed import leaves nothing behind, and a study never mixes files of two imports.
-void write_study(const fs::path& out, const StudyMatrices& study, const nlohmann::json& record) {
+// Each matrix gets its geometry sidecar, naming the genes.tsv written beside it.
+void write_study(const fs::path& out, const StudyMatrices& study, const nlohmann::json& record, BinGeometry geometry) {
   AtomicFileSet files;
-  write_genes_tsv(files.add(out / "genes.tsv"), study.genes);
-  for (std::size_t m = 0; m < study.marks.size(); ++m)
-    write_npy(files.add(out / (study.marks[m] + ".npy")), study.matrices[m].data(), {study.genes.size(), study.bins});
+  const auto genes_tsv = files.add(out / "genes.tsv");
+  write_genes_tsv(genes_tsv, study.genes);
+  geometry.genes = describe_hashed_file(genes_tsv, "genes.tsv", study.genes.size());
+  geometry.genes->path = (out / "genes.tsv").string();
+  for (std::size_t m = 0; m < study.marks.size(); ++m) {
+    const auto npy = out / (study.marks[m] + ".npy");
+    write_npy(files.add(npy), study.matrices[m].data(), {study.genes.size(), study.bins});
+    write_geometry(files.add(geometry_sidecar(npy)), geometry);
+  }
   if (!study.labels.empty()) write_labels_tsv(files.add(out / "labels.tsv"), study.labels);
   write_file_atomic(files.add(out / "import.json"), record.dump(2) + "\n");
   files.commit();
@@ -84,6 +92,8 @@ int main(int argc, char** argv) {
   std::string input, out, annotation, labels_path;
   std::vector<std::string> marks = published_marks();
   std::size_t bins = 0;
+  std::int64_t upstream = -1, downstream = -1;
+  std::string orientation = "genomic";
   app.add_option("--layout", layout,
                  "deepchrome: a folder with train/valid/test.csv, rows GeneID,Bin,marks...,Label (100 bins);\n"
                  "deepdiff: one file, rows ENSG_SYMBOL_bin,marks... (200 bins, no labels)")
@@ -97,6 +107,16 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->capture_default_str();
   app.add_option("--bins", bins, "Bins per gene (default: 100 for deepchrome, 200 for deepdiff)");
+  app.add_option("--upstream", upstream,
+                 "Bases upstream of the TSS the bins cover, for the geometry sidecars (default: half the bins x 100 bp, "
+                 "the published 5,000 for 100 bins)")
+      ->check(non_negative());
+  app.add_option("--downstream", downstream, "Bases downstream of the TSS the bins cover (default: as --upstream)")
+      ->check(non_negative());
+  app.add_option("--orientation", orientation,
+                 "Column order of minus-strand genes in the files: genomic (the published data) or transcript")
+      ->check(CLI::IsMember({"genomic", "transcript"}))
+      ->capture_default_str();
   app.add_option("--annotation", annotation,
                  "genes.tsv giving chrom/tss/strand (and for deepchrome the name), matched by unversioned\n"
                  "gene id; without it genes get chrom '.', tss 0, strand '+'")
@@ -112,7 +132,10 @@ int main(int argc, char** argv) {
     if (layout == "deepchrome")
       for (const Split split : kPublishedSplits) inputs.push_back({"--input", fs::path(input) / deepchrome_file_name(split)});
     std::vector<PathArg> outputs{{"--out", out_dir / "genes.tsv"}, {"--out", out_dir / "labels.tsv"}, {"--out", out_dir / "import.json"}};
-    for (const auto& mark : marks) outputs.push_back({"--out", out_dir / (mark + ".npy")});
+    for (const auto& mark : marks) {
+      outputs.push_back({"--out", out_dir / (mark + ".npy")});
+      outputs.push_back({"--out", geometry_sidecar(out_dir / (mark + ".npy"))});
+    }
     refuse_outputs_over_inputs(inputs, outputs);
     nlohmann::json record;
     record["layout"] = layout;
@@ -188,7 +211,22 @@ int main(int argc, char** argv) {
       }
     }
 
-    write_study(out_dir, study, record);
+    // The published windows: 100 bins of 100 bp from tss + 1 - 5,000, genomic order (docs/formats.md).
+    WindowSpec spec;
+    spec.orientation = parse_orientation(orientation);
+    const auto half = static_cast<std::int64_t>(study.bins) * 50;
+    spec.upstream = upstream >= 0 ? upstream : half;
+    spec.downstream = downstream >= 0 ? downstream : (upstream >= 0 ? upstream : half);
+    spec.bin_size = spec.length() / static_cast<std::int64_t>(std::max<std::size_t>(study.bins, 1));
+    if (spec.bin_size <= 0 || spec.bin_size * static_cast<std::int64_t>(study.bins) != spec.length())
+      fail("--upstream {} + --downstream {} is not a whole number of bp for each of the {} bins", spec.upstream,
+           spec.downstream, study.bins);
+    auto geometry = BinGeometry::of(spec);
+    SourceFile source;
+    source.path = record["source"].get<std::string>();
+    source.format = layout + "-csv";
+    geometry.signals.emplace_back("", source);
+    write_study(out_dir, study, record, geometry);
     spdlog::info("{} genes x {} bins x {} marks written to {}", study.genes.size(), study.bins, study.marks.size(),
                  out_dir.string());
   });

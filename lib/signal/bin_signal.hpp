@@ -18,7 +18,9 @@ struct BinOptions {
   TextSignalOptions text;     // tagAlign/BED reads and bedGraph
 };
 
+// `used`, when given, receives the format the file was read as (for the geometry sidecar).
 std::vector<float> bin_signal(const std::filesystem::path& signal, const std::vector<Gene>& genes,
-                              const WindowSpec& spec, const BinOptions& options, const std::string& genes_path);
+                              const WindowSpec& spec, const BinOptions& options, const std::string& genes_path,
+                              SignalFormat* used = nullptr);
 
 }  // namespace achrome

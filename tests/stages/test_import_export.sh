@@ -60,6 +60,17 @@ check_import toy "$TOY" "$WORK/toy" && ok "toy: genes.tsv, npys and labels.tsv m
   || not_ok "toy: imported files do not match the CSVs"
 grep -q '"line_ending": "LF"' "$WORK/toy/import.json" && ok "toy: import.json records LF" \
   || not_ok "toy: import.json: $(cat "$WORK/toy/import.json")"
+# Every matrix describes itself: the published windows (100 bins of 100 bp around tss + 1, genomic order).
+if "$PY" - "$WORK/toy" <<'PYEOF'
+import hashlib, json, sys
+out = sys.argv[1]
+for mark in ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]:
+    g = json.load(open(f"{out}/{mark}.npy.json"))
+    assert (g["upstream"], g["downstream"], g["bin_size"], g["bins"], g["orientation"]) == (5000, 5000, 100, 100, "genomic"), g
+    assert g["anchor"] == {"at": "tss", "offset": 1} and g["signal"]["format"] == "deepchrome-csv", g
+    assert g["genes"]["md5"] == hashlib.md5(open(f"{out}/genes.tsv", "rb").read()).hexdigest(), g
+PYEOF
+then ok "toy: a geometry sidecar beside every matrix"; else not_ok "toy: geometry sidecars"; fi
 
 # --- 2. a larger synthetic set: 3 x 200 genes, large counts, CRLF in one file ----------------------
 "$PY" - "$WORK/synthetic" <<'PYEOF'
