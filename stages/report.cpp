@@ -1,7 +1,7 @@
 // achrome-report: run folders of achrome-train -> self-contained HTML pages (inline CSS and SVG,
-// no scripts, no network): one page per run, or with --summary one page over all runs (the paper's
-// Table 2 layout, the published numbers beside ours, mark attention across epigenomes) plus summary.tsv
-// and its sibling tables.
+// no scripts, no network): one page per run with the numbers of its charts in TSV files beside it, or
+// with --summary one page over all runs (the paper's Table 2 layout, the published numbers beside ours,
+// mark attention across epigenomes) plus summary.tsv and its sibling tables.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +12,7 @@
 #include "report/run_folder.hpp"
 #include "report/run_page.hpp"
 #include "report/summary_page.hpp"
+#include "dataset/study.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/stage.hpp"
@@ -24,7 +25,8 @@ int main(int argc, char** argv) {
                        "or with --summary a page over many runs plus a summary.tsv beside it.");
   auto& app = stage.app();
   std::vector<std::string> runs;
-  std::string out, title, tsv, page_pattern = "{epigenome}.html";
+  std::string out, title, tsv, page_pattern = "{epigenome}.html", genes_tsv, orientation = "genomic";
+  std::vector<std::string> mark_specs;
   bool summary = false;
   achrome::report::RunPageOptions options;
   app.add_option("-r,--run", runs,
@@ -52,32 +54,76 @@ int main(int argc, char** argv) {
   app.add_flag("--no-published", no_published, "With --summary: leave the published numbers out")
       ->excludes(published_option);
   app.add_option("--gene", genes,
-                 "With --summary: show this gene's mark attention (beta) in every epigenome where it is a test "
-                 "gene; repeat for more (an id of attention_genes.tsv, a version suffix may be left off; or a "
-                 "name, with --genes)");
-  std::string genes_tsv;
+                 "A gene to show on its own; repeatable. A run page draws a test gene's signal, alpha, saliency "
+                 "and beta; --summary shows its beta in every epigenome where it is a test gene (an id of "
+                 "attention_genes.tsv, a version suffix may be left off; or, with --summary and --genes, a name)");
   app.add_option("--genes", genes_tsv,
-                 "With --summary: the study's genes.tsv, so that --gene may also be a gene name (PAX5)")
+                 "The study's genes.tsv: with --mark, the input signal of a run page; with --summary, so that "
+                 "--gene may also be a gene name (PAX5)")
       ->check(CLI::ExistingFile);
-  app.add_option("--upstream", options.upstream_bp, "Bases upstream of the TSS the bins cover (alpha plots' kb axis)")
-      ->capture_default_str();
-  app.add_option("--downstream", options.downstream_bp, "Bases downstream of the TSS the bins cover")
-      ->capture_default_str();
+  auto* upstream = app.add_option("--upstream", options.upstream_bp,
+                                  "Bases upstream of the TSS the bins cover, for runs without geometry.json (must "
+                                  "agree with it when both are there)")
+                       ->capture_default_str();
+  auto* downstream = app.add_option("--downstream", options.downstream_bp,
+                                    "Bases downstream of the TSS the bins cover (as --upstream)")
+                         ->capture_default_str();
+  auto* orientation_option =
+      app.add_option("--orientation", orientation,
+                     "Bin order of the run's inputs, for runs without geometry.json: genomic (minus-strand genes are "
+                     "drawn reversed) or transcript")
+          ->check(CLI::IsMember({"genomic", "transcript"}))
+          ->capture_default_str();
   app.add_option("--top-genes", options.top_genes, "Rows of the top-genes table")->capture_default_str();
+  app.add_option("--mark", mark_specs, "MARK=FILE.npy for every mark of the run, with --genes: the input signal");
+  app.add_option("--heat-map-rows", options.heat_map_rows, "Most rows of an attention heat map (genes are averaged "
+                                                           "in blocks beyond)")
+      ->capture_default_str()
+      ->check(achrome::positive());
 
   return stage.run(argc, argv, [&] {
     if (!summary) {
       if (runs.size() != 1) achrome::fail("give one --run for a run page ({} given); use --summary for several", runs.size());
       if (!tsv.empty()) achrome::fail("--tsv only applies with --summary");
-      if (!published_dir.empty() || no_published || !genes.empty() || !genes_tsv.empty())
-        achrome::usage_fail("--published, --no-published, --gene and --genes only apply with --summary");
+      if (!published_dir.empty() || no_published)
+        achrome::usage_fail("--published and --no-published only apply with --summary");
+      if (genes_tsv.empty() != mark_specs.empty()) achrome::fail("--genes and --mark go together (the input signal)");
+      options.genes = genes;
       options.title = title;
+      options.orientation = achrome::parse_orientation(orientation);
       const auto run = achrome::report::read_run_folder(runs.front());
-      achrome::write_file_atomic(out, achrome::report::render_run_page(run, options));
-      spdlog::info("{}: {} {} (test AUROC {})", out, run.metrics.epigenome, run.metrics.model,
-                   run.metrics.splits[2].auroc);
+      if (run.geometry) {
+        // The run says what its bins are; a window given as well must be the same one.
+        const auto& geometry = *run.geometry;
+        const auto where = (fs::path(runs.front()) / "geometry.json").string();
+        if (upstream->count() > 0 && options.upstream_bp != static_cast<double>(geometry.upstream))
+          achrome::fail("--upstream {} disagrees with {} (upstream {})", options.upstream_bp, where, geometry.upstream);
+        if (downstream->count() > 0 && options.downstream_bp != static_cast<double>(geometry.downstream))
+          achrome::fail("--downstream {} disagrees with {} (downstream {})", options.downstream_bp, where,
+                        geometry.downstream);
+        if (orientation_option->count() > 0 && options.orientation != geometry.orientation)
+          achrome::fail("--orientation {} disagrees with {}", orientation, where);
+      } else {
+        spdlog::warn("{}: no geometry.json; the window is taken from --upstream {} --downstream {} --orientation {}",
+                     runs.front(), options.upstream_bp, options.downstream_bp, orientation);
+      }
+      if (!genes_tsv.empty()) {
+        std::vector<achrome::MarkFile> marks;
+        for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
+        options.signal = achrome::report::read_run_signal(run, genes_tsv, marks);
+      }
+      const auto page = achrome::report::render_run_page(run, options);
+      // The page and its tables appear together, after everything is rendered.
+      achrome::AtomicFileSet files;
+      achrome::write_file_atomic(files.add(out), page.html);
+      for (const auto& [suffix, table] : page.tables)
+        achrome::write_file_atomic(files.add(achrome::report::table_path(out, suffix)), table);
+      files.commit();
+      spdlog::info("{}: {} {} (test AUROC {}), {} KB; tables beside it", out, run.metrics.epigenome, run.metrics.model,
+                   run.metrics.splits[2].auroc, page.html.size() / 1024);
       return;
     }
+    if (!mark_specs.empty()) achrome::usage_fail("--mark only applies to a run page, not with --summary");
     // The published numbers: an explicit --published must hold them; the compiled-in default is used
     // when it does (a source or build tree), and left out silently when it does not (a copied binary).
     achrome::report::SummaryOptions summary_options;

@@ -1,7 +1,9 @@
 #include "report/run_folder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <unordered_map>
 #include <limits>
 
 #include <fmt/format.h>
@@ -184,12 +186,30 @@ std::vector<EpochRecord> read_history_tsv(const fs::path& path) {
 
 std::vector<AttentionGene> read_attention_genes_tsv(const fs::path& path) {
   std::vector<AttentionGene> genes;
-  read_tsv(path, {"gene_id", "label", "logit", "probability"}, [&](const auto& fields, const std::string& where) {
+  // The strand column came later: runs written before it have four columns.
+  bool strands = false;
+  {
+    LineReader reader(path.string());
+    std::string_view header;
+    std::vector<std::string_view> fields;
+    if (reader.next(header)) {
+      split(header, '\t', fields);
+      strands = fields.size() >= 5 && fields[4] == "strand";
+    }
+  }
+  const std::vector<std::string_view> columns =
+      strands ? std::vector<std::string_view>{"gene_id", "label", "logit", "probability", "strand"}
+              : std::vector<std::string_view>{"gene_id", "label", "logit", "probability"};
+  read_tsv(path, columns, [&](const auto& fields, const std::string& where) {
     AttentionGene g;
     g.gene_id = std::string(fields[0]);
     g.label = parse_label(fields[1], where);
     g.logit = finite(fields[2], where, "logit");
     g.probability = finite(fields[3], where, "probability");
+    if (strands) {
+      if (fields[4] != "+" && fields[4] != "-") fail("{}: strand must be '+' or '-', found '{}'", where, fields[4]);
+      g.strand = fields[4][0];
+    }
     genes.push_back(std::move(g));
   });
   return genes;
@@ -210,20 +230,25 @@ RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
   if (fs::exists(dir / "history.tsv")) run.history = read_history_tsv(dir / "history.tsv");
   else missing("history.tsv");
 
-  // alpha.npy and attention_genes.tsv come together; beta.npy only with models that attend to marks.
+  // alpha.npy needs attention_genes.tsv (its rows), beta.npy needs alpha.npy; saliency.npy has the same
+  // rows, which older runs of models without attention listed only in predictions.tsv.
   const bool has_alpha = fs::exists(dir / "alpha.npy"), has_genes = fs::exists(dir / "attention_genes.tsv"),
-             has_beta = fs::exists(dir / "beta.npy");
-  if (!has_alpha && !has_genes && !has_beta) {
-    missing("attention (alpha.npy, attention_genes.tsv)");
-  } else if (!has_alpha || !has_genes) {
+             has_beta = fs::exists(dir / "beta.npy"), has_saliency = fs::exists(dir / "saliency.npy");
+  if ((has_alpha || has_beta) && (!has_alpha || !has_genes))
     fail("{}: attention is incomplete: alpha.npy and attention_genes.tsv go together (beta.npy with them)", dir.string());
-  } else {
+  if (has_genes) {
+    run.genes = read_attention_genes_tsv(dir / "attention_genes.tsv");
+  } else if (has_saliency && run.predictions) {
+    for (const auto& p : *run.predictions)
+      if (p.split == Split::Test) run.genes.push_back({p.gene_id, p.label, p.logit, p.probability, 0});
+  }
+  const std::size_t genes = run.genes.size(), marks = run.metrics.marks.size();
+  const long long bins = run_bins(run.metrics, dir);
+  if (!has_alpha) missing("attention (alpha.npy, attention_genes.tsv)");
+  if (has_alpha) {
     Attention attention;
     attention.alpha = read_npy(dir / "alpha.npy");
-    attention.genes = read_attention_genes_tsv(dir / "attention_genes.tsv");
     const auto& alpha = attention.alpha;
-    const std::size_t genes = attention.genes.size(), marks = run.metrics.marks.size();
-    const long long bins = run_bins(run.metrics, dir);
     const bool bins_match = alpha.shape.size() == 3 && (bins <= 0 || alpha.dim(2) == static_cast<std::size_t>(bins));
     if (alpha.shape.size() != 3 || alpha.dim(0) != genes || (alpha.dim(1) != marks && alpha.dim(1) != 1) || !bins_match)
       fail("{}: shape [{}] but the run has [genes, marks, bins] = [{}, {}, {}] (genes of attention_genes.tsv, marks "
@@ -237,6 +262,28 @@ RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
     }
     run.attention = std::move(attention);
   }
+  if (has_saliency) {
+    if (!has_genes && !run.predictions) {
+      missing("attention_genes.tsv or predictions.tsv (the rows of saliency.npy)");
+    } else {
+      auto saliency = read_npy(dir / "saliency.npy");
+      const std::size_t want_bins = bins > 0 ? static_cast<std::size_t>(bins)
+                                              : (run.attention ? run.attention->alpha.dim(2) : 0);
+      if (saliency.shape.size() != 3 || saliency.dim(0) != genes || saliency.dim(1) != marks ||
+          (want_bins > 0 && saliency.dim(2) != want_bins) || saliency.dim(2) == 0)
+        fail("{}: shape [{}] but the run has [genes, marks, bins] = [{}, {}, {}] (genes of {}, marks of metrics.json)",
+             (dir / "saliency.npy").string(), fmt::join(saliency.shape, ", "), genes, marks,
+             want_bins > 0 ? std::to_string(want_bins) : "any",
+             has_genes ? "attention_genes.tsv" : "the test split of predictions.tsv");
+      run.saliency = std::move(saliency);
+    }
+  }
+  if (fs::exists(dir / "geometry.json")) {
+    run.geometry = read_geometry(dir / "geometry.json");
+    if (bins > 0 && run.geometry->bins != bins)
+      fail("{}: {} bins, but the run has {} ({})", (dir / "geometry.json").string(), run.geometry->bins, bins,
+           run.metrics.bins > 0 ? "metrics.json" : "model.json");
+  }
   return run;
 }
 
@@ -249,6 +296,38 @@ std::optional<MarkAttention> read_mark_attention(const fs::path& dir, const RunM
   attention.genes = read_attention_genes_tsv(dir / "attention_genes.tsv");
   check_beta_shape(attention.beta, attention.genes.size(), metrics.marks.size(), dir);
   return attention;
+}
+
+NpyArray read_run_signal(const RunFolder& run, const fs::path& genes_tsv, const std::vector<MarkFile>& marks) {
+  const auto& names = run.metrics.marks;
+  for (const auto& mark : marks)
+    if (std::find(names.begin(), names.end(), mark.mark) == names.end())
+      fail("--mark {}: the run has no such mark (metrics.json: {})", mark.mark, fmt::join(names, ", "));
+  std::vector<MarkFile> ordered;
+  for (const auto& name : names) {
+    const auto it = std::find_if(marks.begin(), marks.end(), [&](const MarkFile& m) { return m.mark == name; });
+    if (it == marks.end()) fail("--mark: the run's mark {} is not given (it needs all of {})", name, fmt::join(names, ", "));
+    ordered.push_back(*it);
+  }
+  const auto stacked = stack_marks(genes_tsv, ordered);
+  const std::size_t bins = stacked.inputs.bins, n_marks = ordered.size();
+  const long long run_bins = run.metrics.bins;
+  if (run_bins > 0 && bins != static_cast<std::size_t>(run_bins))
+    fail("{}: {} bins, but the run has {} (metrics.json)", ordered.front().path.string(), bins, run_bins);
+  std::unordered_map<std::string, std::size_t> row_of;
+  for (std::size_t g = 0; g < stacked.gene_ids.size(); ++g) row_of.emplace(stacked.gene_ids[g], g);
+  NpyArray signal;
+  signal.shape = {run.genes.size(), n_marks, bins};
+  signal.data.resize(run.genes.size() * n_marks * bins);
+  for (std::size_t g = 0; g < run.genes.size(); ++g) {
+    const auto it = row_of.find(run.genes[g].gene_id);
+    if (it == row_of.end()) fail("{}: gene {} of the run is not in it", genes_tsv.string(), run.genes[g].gene_id);
+    const float* in = stacked.inputs.data.data() + it->second * bins * n_marks;  // [bins, marks]
+    float* out = signal.data.data() + g * n_marks * bins;                         // [marks, bins]
+    for (std::size_t b = 0; b < bins; ++b)
+      for (std::size_t m = 0; m < n_marks; ++m) out[m * bins + b] = in[b * n_marks + m];
+  }
+  return signal;
 }
 
 }  // namespace achrome::report

@@ -1,9 +1,10 @@
 #pragma once
 // The files of a trained run folder (docs/formats.md "Run folder"), read for reporting:
-// metrics.json (required), predictions.tsv, history.tsv, and the attention of the test genes
-// (alpha.npy, beta.npy, attention_genes.tsv). Only metrics.json is required, so a summary can be
-// built from metrics alone and a model without attention still gets a page; a file that is present
-// must be well formed and consistent with the others.
+// metrics.json (required), predictions.tsv, history.tsv, the attention and saliency of the test
+// genes (alpha.npy, beta.npy, saliency.npy, their rows in attention_genes.tsv) and geometry.json.
+// Only metrics.json is required, so a summary can be built from metrics alone and a model without
+// attention still gets a page; a file that is present must be well formed and consistent with the
+// others.
 #include <array>
 #include <filesystem>
 #include <optional>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "dataset/labels.hpp"
+#include "dataset/study.hpp"
+#include "signal/bin_geometry.hpp"
 #include "util/npy.hpp"
 
 namespace achrome::report {
@@ -48,11 +51,13 @@ struct EpochRecord {
   double train_loss = 0, train_auroc = 0, valid_loss = 0, valid_auroc = 0, test_auroc = 0, seconds = 0;
 };
 
+// A test gene: a row of alpha.npy, beta.npy and saliency.npy.
 struct AttentionGene {
   std::string gene_id;
   int label = 0;
   float logit = 0;
   float probability = 0;
+  char strand = 0;  // '+' or '-'; 0 when the run folder does not say (older runs)
 };
 
 struct Attention {
@@ -60,7 +65,6 @@ struct Attention {
   // [genes, 1, bins] for one attention over bins shared by all marks (cnn-attn, lstm-attn).
   NpyArray alpha;
   std::optional<NpyArray> beta;  // [genes, marks], for models with mark attention
-  std::vector<AttentionGene> genes;
 };
 
 struct RunFolder {
@@ -68,7 +72,12 @@ struct RunFolder {
   RunMetrics metrics;
   std::optional<std::vector<Prediction>> predictions;
   std::optional<std::vector<EpochRecord>> history;
+  // The rows of alpha, beta and saliency: attention_genes.tsv, else (older runs of models without
+  // attention) the test genes of predictions.tsv in order, without strands.
+  std::vector<AttentionGene> genes;
   std::optional<Attention> attention;
+  std::optional<NpyArray> saliency;  // [genes, marks, bins]
+  std::optional<BinGeometry> geometry;  // geometry.json: what the bins are
 };
 
 RunMetrics read_metrics_json(const std::filesystem::path& path);
@@ -88,5 +97,11 @@ struct MarkAttention {
 // nullopt when the folder has no beta.npy (a model without mark attention); an error when beta.npy
 // is there without attention_genes.tsv or their shapes disagree.
 std::optional<MarkAttention> read_mark_attention(const std::filesystem::path& dir, const RunMetrics& metrics);
+
+// The input signal of the run's genes, [genes, marks, bins] in run.genes order, from the study's
+// genes.tsv and one matrix per mark of the run (all of metrics.json's marks, any order). Error when
+// a mark is missing or extra, or a gene of the run is not in genes.tsv.
+NpyArray read_run_signal(const RunFolder& run, const std::filesystem::path& genes_tsv,
+                         const std::vector<MarkFile>& marks);
 
 }  // namespace achrome::report

@@ -88,15 +88,15 @@ TEST_F(RunFolderTest, RocPointsOfTheTestSplitOnly) {
 }
 
 TEST_F(RunFolderTest, PageStatesTheMetricsAndEscapesGeneNames) {
-  const auto page = render_run_page(read_run_folder(dir_), {});
+  const auto page = render_run_page(read_run_folder(dir_), {}).html;
   EXPECT_THAT(page, HasSubstr("<title>E005 · attentivechrome</title>"));
   EXPECT_THAT(page, HasSubstr("Test ROC, AUROC = 0.7500"));
   EXPECT_THAT(page, HasSubstr("<td>0.9000</td>"));  // train AUROC in the table
   EXPECT_THAT(page, HasSubstr("n/a"));              // the null AUPR
   EXPECT_THAT(page, HasSubstr("G&lt;4&gt;"));
   EXPECT_THAT(page, Not(HasSubstr("G<4>")));
-  EXPECT_THAT(page, HasSubstr(">H3K4me3</text>"));  // one alpha chart per mark
-  EXPECT_THAT(page, HasSubstr(">H3K27me3</text>"));
+  EXPECT_THAT(page, HasSubstr(">α, H3K4me3</text>"));  // one alpha chart per mark
+  EXPECT_THAT(page, HasSubstr(">α, H3K27me3</text>"));
   EXPECT_THAT(page, HasSubstr("2 of 3"));          // best epoch of epochs run
   EXPECT_THAT(page, Not(HasSubstr("<script")));
   EXPECT_THAT(page, Not(HasSubstr("http")));
@@ -114,7 +114,7 @@ TEST_F(RunFolderTest, OptionalFilesMayBeAbsentButNotHalfPresent) {
   fs::remove(dir_ / "predictions.tsv");
   auto run = read_run_folder(dir_);
   EXPECT_FALSE(run.history || run.predictions);
-  EXPECT_THAT(render_run_page(run, {}), HasSubstr("No predictions.tsv"));
+  EXPECT_THAT(render_run_page(run, {}).html, HasSubstr("No predictions.tsv"));
   fs::remove(dir_ / "attention_genes.tsv");
   EXPECT_THAT(error_of(), HasSubstr("attention is incomplete"));
 }
@@ -125,7 +125,7 @@ TEST_F(RunFolderTest, AttentionWithoutBetaOrSharedOverMarks) {
   auto run = read_run_folder(dir_);
   ASSERT_TRUE(run.attention);
   EXPECT_FALSE(run.attention->beta);
-  auto page = render_run_page(run, {});
+  auto page = render_run_page(run, {}).html;
   EXPECT_THAT(page, HasSubstr("no mark attention"));
   EXPECT_THAT(page, Not(HasSubstr("β H3K4me3")));
   // cnn-attn, lstm-attn: one attention over bins for all marks, [genes, 1, bins].
@@ -133,7 +133,7 @@ TEST_F(RunFolderTest, AttentionWithoutBetaOrSharedOverMarks) {
   achrome::write_npy(dir_ / "alpha.npy", alpha.data(), {4, 1, 4});
   run = read_run_folder(dir_);
   EXPECT_EQ(run.attention->alpha.dim(1), 1u);
-  EXPECT_THAT(render_run_page(run, {}), HasSubstr("all marks (one attention)"));
+  EXPECT_THAT(render_run_page(run, {}).html, HasSubstr("all marks (one attention)"));
   const std::vector<float> three(4 * 3 * 4, 0.25f);
   achrome::write_npy(dir_ / "alpha.npy", three.data(), {4, 3, 4});
   EXPECT_THAT(error_of(), HasSubstr("alpha.npy: shape [4, 3, 4] but the run has"));
