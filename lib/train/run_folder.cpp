@@ -1,10 +1,14 @@
 #include "train/run_folder.hpp"
 
+#include <unordered_map>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
 
 #include "achrome/version.hpp"
+#include "annotation/genes.hpp"
+#include "signal/bin_geometry.hpp"
 #include "util/atomic_file.hpp"
 #include "util/hash.hpp"
 #include "util/npy.hpp"
@@ -41,7 +45,7 @@ void write_predictions_tsv(const std::filesystem::path& path, const std::vector<
 const std::vector<std::string>& run_folder_files() {
   static const std::vector<std::string> files{"model.pt",     "model.json", "metrics.json", "predictions.tsv",
                                               "history.tsv",  "alpha.npy",  "beta.npy",     "attention_genes.tsv",
-                                              "saliency.npy", "options.yaml"};
+                                              "saliency.npy", "options.yaml", "geometry.json"};
   return files;
 }
 
@@ -98,14 +102,24 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
     write_npy(dir / "saliency.npy", saliency.data_ptr<float>(),
               {test_rows.size(), static_cast<std::size_t>(saliency.size(1)), static_cast<std::size_t>(saliency.size(2))});
   }
-  if (scores.alpha.defined() || scores.beta.defined()) {
+  {
+    // The rows of alpha, beta and saliency, for every model, with each gene's strand: a report draws
+    // a genomic-order profile of a minus-strand gene reversed, 5' to 3'.
+    std::unordered_map<std::string, char> strands;
+    for (const auto& gene : read_genes_tsv(provenance.genes_tsv)) strands.emplace(gene.id, static_cast<char>(gene.strand));
     AtomicFile out(dir / "attention_genes.tsv");
     auto& stream = out.stream();
-    stream << "gene_id\tlabel\tlogit\tprobability\n";
+    stream << "gene_id\tlabel\tlogit\tprobability\tstrand\n";
     for (auto row : test_rows)
       stream << data.gene_ids[row] << '\t' << data.labels[row] << '\t' << number(logit[row]) << '\t'
-             << number(probability(logit[row])) << '\n';
+             << number(probability(logit[row])) << '\t' << strands.at(data.gene_ids[row]) << '\n';
     out.commit();
+  }
+  {
+    // What the columns of the inputs are (the marks' geometry sidecars, which must agree).
+    std::vector<std::pair<std::string, std::filesystem::path>> marks;
+    for (const auto& mark : provenance.marks) marks.emplace_back(mark.mark, mark.path);
+    if (const auto geometry = marks_geometry(marks, provenance.genes_tsv)) write_geometry(dir / "geometry.json", *geometry);
   }
 
   nlohmann::json splits;

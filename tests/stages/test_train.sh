@@ -100,8 +100,9 @@ assert alpha.dtype == np.float32 and alpha.shape == (len(test), 5, 40), alpha.sh
 assert beta.shape == (len(test), 5), beta.shape
 assert np.allclose(alpha.sum(-1), 1, atol=1e-5) and np.allclose(beta.sum(-1), 1, atol=1e-5)
 att = list(csv.DictReader(open(f"{run}/attention_genes.tsv"), delimiter="\t"))
-assert list(att[0]) == ["gene_id", "label", "logit", "probability"]
+assert list(att[0]) == ["gene_id", "label", "logit", "probability", "strand"]
 assert [a["gene_id"] for a in att] == [r["gene_id"] for r in test]
+assert all(a["strand"] == "+-"[int(a["gene_id"][4:]) % 2] for a in att)  # genes.tsv's strands
 # The planted signal sits in H3K4me3's central bins: attention should find it.
 assert alpha[:, 3, 16:24].sum(-1).mean() > 8 / 40, alpha[:, 3, 16:24].sum(-1).mean()
 

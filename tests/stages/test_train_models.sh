@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # achrome-train --model NAME for every model on a tiny synthetic study (2 epochs): the run folder has
 # metrics.json with AUROC equal to scikit-learn's on predictions.tsv, model.json naming the model and
-# its sizes, alpha.npy / beta.npy (and attention_genes.tsv) exactly when the model has attention,
-# saliency.npy; the PyTorch twin
+# its sizes, alpha.npy / beta.npy exactly when the model has attention, saliency.npy and the rows of
+# both in attention_genes.tsv; the PyTorch twin
 # loaded with model.pt gives predictions.tsv's test logits, and achrome-predict (model taken from
 # model.json) does too.
 source "$(dirname "$0")/lib.sh"
@@ -86,12 +86,10 @@ for name, ref in [("alpha", alpha), ("beta", beta)]:
 (saliency,) = torch.autograd.grad(logits.sum(), x)
 got = np.load(f"{run}/saliency.npy")
 assert got.shape == (len(test), 5, 100) and np.abs(got - saliency.permute(0, 2, 1).numpy()).max() < 1e-5
-# attention_genes.tsv lists the rows of the attention arrays; without attention there is none (the
-# rows of saliency.npy are then the test genes of predictions.tsv, in order).
-assert os.path.exists(f"{run}/attention_genes.tsv") == (alpha is not None or beta is not None)
-if alpha is not None or beta is not None:
-    att = [r["gene_id"] for r in csv.DictReader(open(f"{run}/attention_genes.tsv"), delimiter="\t")]
-    assert att == [r["gene_id"] for r in test]
+# attention_genes.tsv lists the rows of the attention and saliency arrays (the test genes of
+# predictions.tsv, in order), for every model.
+att = [r["gene_id"] for r in csv.DictReader(open(f"{run}/attention_genes.tsv"), delimiter="\t")]
+assert att == [r["gene_id"] for r in test]
 PY
   then ok "$model: run folder complete, AUROC = sklearn, the twin with model.pt gives its logits, attention, saliency"
   else not_ok "$model: run folder checks"; fi
