@@ -58,8 +58,9 @@ int main(int argc, char** argv) {
                  "and beta; --summary shows its beta in every epigenome where it is a test gene (an id of "
                  "attention_genes.tsv, a version suffix may be left off; or, with --summary and --genes, a name)");
   app.add_option("--genes", genes_tsv,
-                 "The study's genes.tsv: with --mark, the input signal of a run page; with --summary, so that "
-                 "--gene may also be a gene name (PAX5)")
+                 "The study's genes.tsv: with --mark, the input signal of a run page (default: the files "
+                 "geometry.json names, if they are unchanged); with --summary, so that --gene may also be a gene "
+                 "name (PAX5)")
       ->check(CLI::ExistingFile);
   auto* upstream = app.add_option("--upstream", options.upstream_bp,
                                   "Bases upstream of the TSS the bins cover, for runs without geometry.json (must "
@@ -111,6 +112,11 @@ int main(int argc, char** argv) {
         std::vector<achrome::MarkFile> marks;
         for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
         options.signal = achrome::report::read_run_signal(run, genes_tsv, marks);
+      } else if (!run.genes.empty()) {
+        // The matrices the run was trained on, where geometry.json says they are.
+        std::string why;
+        options.signal = achrome::report::read_recorded_signal(run, why);
+        if (!options.signal) spdlog::info("input signal not drawn: {} (give --genes and --mark)", why);
       }
       const auto page = achrome::report::render_run_page(run, options);
       // The page and its tables appear together, after everything is rendered.

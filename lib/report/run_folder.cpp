@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/error.hpp"
+#include "util/hash.hpp"
 #include "util/line_reader.hpp"
 #include "util/parse.hpp"
 
@@ -328,6 +329,47 @@ NpyArray read_run_signal(const RunFolder& run, const fs::path& genes_tsv, const 
       for (std::size_t m = 0; m < n_marks; ++m) out[m * bins + b] = in[b * n_marks + m];
   }
   return signal;
+}
+
+std::optional<NpyArray> read_recorded_signal(const RunFolder& run, std::string& why) {
+  if (!run.geometry) {
+    why = "the run folder has no geometry.json";
+    return std::nullopt;
+  }
+  const auto recorded_md5 = [&](const std::string& key) -> std::string {
+    for (const auto& [name, value] : run.metrics.provenance)
+      if (name == key) return value;
+    return "";
+  };
+  const auto& geometry = *run.geometry;
+  if (!geometry.genes || geometry.genes->path.empty()) {
+    why = "geometry.json names no genes.tsv";
+    return std::nullopt;
+  }
+  const auto unchanged = [&](const std::string& path, const std::string& md5) {
+    if (md5.empty() || !fs::is_regular_file(path)) {
+      why = fmt::format("{} is not there", path);
+      return false;
+    }
+    if (md5_file(path) != md5) {
+      why = fmt::format("{} changed since the training", path);
+      return false;
+    }
+    return true;
+  };
+  if (!unchanged(geometry.genes->path, recorded_md5("data.genes"))) return std::nullopt;
+  std::vector<MarkFile> marks;
+  for (const auto& mark : run.metrics.marks) {
+    const auto it = std::find_if(geometry.signals.begin(), geometry.signals.end(),
+                                 [&](const auto& entry) { return entry.first == mark; });
+    if (it == geometry.signals.end() || it->second.matrix.empty()) {
+      why = fmt::format("geometry.json names no matrix of {}", mark);
+      return std::nullopt;
+    }
+    if (!unchanged(it->second.matrix, recorded_md5("data.inputs." + mark))) return std::nullopt;
+    marks.push_back({mark, it->second.matrix});
+  }
+  return read_run_signal(run, geometry.genes->path, marks);
 }
 
 }  // namespace achrome::report

@@ -104,4 +104,9 @@ std::optional<MarkAttention> read_mark_attention(const std::filesystem::path& di
 NpyArray read_run_signal(const RunFolder& run, const std::filesystem::path& genes_tsv,
                          const std::vector<MarkFile>& marks);
 
+// The same from the files geometry.json names (genes.tsv and each mark's matrix, paths as given to
+// achrome-train), when they are still there unchanged: their MD5s must be those of metrics.json's
+// "data". nullopt with the reason in `why` otherwise.
+std::optional<NpyArray> read_recorded_signal(const RunFolder& run, std::string& why);
+
 }  // namespace achrome::report

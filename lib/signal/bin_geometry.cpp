@@ -35,6 +35,7 @@ Json source_json(const SourceFile& source) {
   if (!source.md5.empty()) json["md5"] = source.md5;
   if (source.size > 0) json["size"] = source.size;
   if (!source.modified.empty()) json["modified"] = source.modified;
+  if (!source.matrix.empty()) json["matrix"] = source.matrix;
   return json;
 }
 
@@ -49,8 +50,9 @@ SourceFile source_of(const Json& json, const std::string& where) {
     if (json.contains("md5")) source.md5 = json["md5"].get<std::string>();
     if (json.contains("size")) source.size = json["size"].get<std::uintmax_t>();
     if (json.contains("modified")) source.modified = json["modified"].get<std::string>();
+    if (json.contains("matrix")) source.matrix = json["matrix"].get<std::string>();
   } catch (const Json::exception&) {
-    fail("{}: \"format\", \"md5\" and \"modified\" must be strings, \"genes\" and \"size\" counts", where);
+    fail("{}: \"format\", \"md5\", \"modified\" and \"matrix\" must be strings, \"genes\" and \"size\" counts", where);
   }
   return source;
 }
@@ -217,7 +219,9 @@ std::optional<BinGeometry> marks_geometry(const std::vector<std::pair<std::strin
     }
     SourceFile source;
     source.path = npy.string();
-    common->signals.emplace_back(mark, geometry.signals.empty() ? source : geometry.signals.front().second);
+    if (!geometry.signals.empty()) source = geometry.signals.front().second;
+    source.matrix = npy.string();
+    common->signals.emplace_back(mark, source);
   }
   return common;
 }

@@ -29,6 +29,7 @@ struct SourceFile {
   std::uintmax_t size = 0;     // bytes; 0 when not recorded
   std::string modified;        // UTC, ISO 8601; empty when not recorded
   std::size_t rows = 0;        // genes.tsv: its genes
+  std::string matrix;          // geometry.json of a run folder: the mark's .npy as achrome-train read it
 };
 
 struct BinGeometry {

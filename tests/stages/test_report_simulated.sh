@@ -112,6 +112,17 @@ PY
 then ok "ON genes: H3K36me3 rises downstream, H3K4me3 peaks at the TSS (signal, saliency; alpha of H3K4me3)"
 else not_ok "profiles.tsv"; fi
 
+# Without --genes/--mark the page takes the matrices geometry.json names, when they are unchanged.
+"$ACHROME_BIN/achrome-report" --run "$WORK/run" --out "$WORK/auto/E001.html" -q \
+  && cmp -s "$WORK/auto/E001.profiles.tsv" "$WORK/reports/E001.profiles.tsv" \
+  && ok "input signal found through geometry.json" || not_ok "signal through geometry.json differs or is missing"
+cp "$WORK/bins/H3K9me3.npy" "$WORK/H3K9me3.keep"
+"$PY" -c "import numpy as np, sys; a = np.load(sys.argv[1]); a[0, 0] += 1; np.save(sys.argv[1], a)" "$WORK/bins/H3K9me3.npy"
+"$ACHROME_BIN/achrome-report" --run "$WORK/run" --out "$WORK/auto/E001.html" 2>"$WORK/auto.log" \
+  && grep -q "H3K9me3.npy changed since the training" "$WORK/auto.log" && ! grep -q $'\tsignal\t' "$WORK/auto/E001.profiles.tsv" \
+  && ok "a changed matrix is not drawn as the run's input" || not_ok "changed matrix: $(cat "$WORK/auto.log")"
+mv "$WORK/H3K9me3.keep" "$WORK/bins/H3K9me3.npy"
+
 # The window given on the command line must agree with geometry.json.
 expect_fail "--upstream contradicting geometry.json" "--upstream 2000 disagrees with .*geometry.json \(upstream 5000\)" \
   "$ACHROME_BIN/achrome-report" --run "$WORK/run" --out "$WORK/bad/E001.html" --upstream 2000

@@ -93,9 +93,12 @@ TEST_F(GeometryTest, MarksMustAgree) {
   ASSERT_EQ(common->signals.size(), 2u);
   EXPECT_EQ(common->signals[1].first, "B");
   EXPECT_EQ(common->signals[1].second.path, "other.bam");
+  EXPECT_EQ(common->signals[1].second.matrix, b.string());  // where a report finds the input again
   // The run folder's geometry.json lists every mark's signal and reads back the same.
   achrome::write_geometry(dir_ / "geometry.json", *common);
-  EXPECT_EQ(achrome::read_geometry(dir_ / "geometry.json").signals.size(), 2u);
+  const auto run_geometry = achrome::read_geometry(dir_ / "geometry.json");
+  ASSERT_EQ(run_geometry.signals.size(), 2u);
+  EXPECT_EQ(run_geometry.signals[0].second.matrix, a.string());
 
   other.upstream = 1000;
   other.bins = 80;
