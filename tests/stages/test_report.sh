@@ -92,6 +92,11 @@ for eid in E003 E128; do
   [ "$(grep -c '<svg' "$page")" -ge 9 ] && ok "$eid: ROC, history, 5 alpha and 1 beta charts" \
     || not_ok "$eid: $(grep -c '<svg' "$page") charts"
   grep -q "<td class=\"text\">ENSG$eid" "$page" && ok "$eid: top genes table" || not_ok "$eid: no top genes table"
+  # Tables beside the page; this fixture's attention_genes.tsv predates the strand column.
+  [ "$(grep -c $'^H3K4me3\tON\talpha\t' "$WORK/reports/$eid.profiles.tsv")" = 100 ] && [ -s "$WORK/reports/$eid.beta.tsv" ] \
+    && [ -s "$WORK/reports/$eid.heatmap.tsv" ] && [ -s "$WORK/reports/$eid.roc.tsv" ] \
+    && ok "$eid: tables beside the page" || not_ok "$eid: tables missing"
+  grep -q "records no strands" "$page" && ok "$eid: says the strands are unknown" || not_ok "$eid: no note on strands"
   grep -q '<td class="text">GENE&lt;&amp;&quot;x&gt;</td>' "$page" && ! grep -q 'GENE<&' "$page" \
     && ok "$eid: gene names escaped" || not_ok "$eid: gene name not escaped"
 done
