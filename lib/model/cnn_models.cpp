@@ -25,18 +25,17 @@ void reset_context(ContextAttention& attention) {
   attention->bin_context_vector.uniform_(-0.1, 0.1);
 }
 
-// Zero padding that keeps one output position per bin: (kernel - 1) / 2 before, the rest after.
-torch::Tensor pad_same(const torch::Tensor& x, int64_t kernel) {
-  const int64_t before = (kernel - 1) / 2;
-  return F::pad(x, F::PadFuncOptions({before, kernel - 1 - before}));
-}
-
 void check_cnn_options(const char* name, const CnnAttentionOptions& options) {
   if (options.marks < 1 || options.bins < 1 || options.filters < 1 || options.kernel < 1)
     fail("{} needs at least one mark and bin and positive filters and kernel", name);
 }
 
 }  // namespace
+
+torch::Tensor pad_same(const torch::Tensor& x, int64_t kernel) {
+  const int64_t before = (kernel - 1) / 2;
+  return F::pad(x, F::PadFuncOptions({before, kernel - 1 - before}));
+}
 
 // ---------------------------------------------------------------------------------------------
 

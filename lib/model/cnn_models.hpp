@@ -25,6 +25,10 @@
 
 namespace achrome {
 
+// Zero padding of the last axis that keeps one convolution output per bin: (kernel - 1) / 2 before,
+// the rest after. x [B, channels, bins].
+torch::Tensor pad_same(const torch::Tensor& x, int64_t kernel);
+
 struct DeepChromeOptions {
   int64_t marks = 5;
   int64_t bins = 100;

@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 #include <torch/serialize.h>
 
+#include "model/achrome_net.hpp"
 #include "model/attentive_chrome.hpp"
 #include "model/cnn_models.hpp"
 #include "model/lstm_models.hpp"
@@ -74,7 +75,7 @@ ExpressionModel build(SizeReader& reader, const Options& options) {
 
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names{"deepchrome", "lstm",       "cnn-attn",       "cnn-alpha-beta",
-                                              "lstm-attn",  "lstm-alpha", "attentivechrome"};
+                                              "lstm-attn",  "lstm-alpha", "attentivechrome", "achrome-net"};
   return names;
 }
 
@@ -121,6 +122,15 @@ ExpressionModel make_model(const std::string& name, int64_t marks, int64_t bins,
     o.hidden = reader.take("hidden", o.hidden);
     if (name == "lstm") return build<LstmModelImpl>(reader, o);
     return build<LstmAttnImpl>(reader, o);
+  }
+  if (name == "achrome-net") {
+    AchromeNetOptions o;
+    o.marks = marks;
+    o.bins = bins;
+    o.channels = reader.take("channels", o.channels);
+    o.kernel = reader.take("kernel", o.kernel);
+    o.hidden = reader.take("hidden", o.hidden);
+    return build<AchromeNetImpl>(reader, o);
   }
   fail("unknown model '{}' (expected one of {})", name, fmt::join(model_names(), ", "));
 }
@@ -190,6 +200,11 @@ ModelShape infer_model_shape(const std::string& name, const std::filesystem::pat
   } else if (name == "lstm-alpha") {
     shape.marks = reader.count("rnn_hms.{}.rnn.weight_ih_l0");
     shape.sizes = {{"bin_hidden", reader.dim("rnn_hms.0.rnn.weight_hh_l0", 2, 1)}};
+  } else if (name == "achrome-net") {
+    shape.marks = reader.dim("bin_context", 2, 0);
+    shape.sizes = {{"channels", reader.dim("bin_context", 2, 1)},
+                   {"kernel", reader.dim("conv.weight", 3, 2)},
+                   {"hidden", reader.dim("encoder_weight", 3, 2)}};
   } else {
     fail("unknown model '{}' (expected one of {})", name, fmt::join(model_names(), ", "));
   }

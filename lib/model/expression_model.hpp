@@ -68,7 +68,8 @@ class ExpressionModel : public torch::nn::ModuleHolder<ExpressionModelImpl> {
       : torch::nn::ModuleHolder<ExpressionModelImpl>(std::shared_ptr<ExpressionModelImpl>(holder.ptr())) {}
 };
 
-// The names make_model accepts, in the order of the paper's Table 1 (AttentiveChrome last).
+// The names make_model accepts: the paper's Table 1 in its order (AttentiveChrome last), then
+// achrome's own model, achrome-net.
 const std::vector<std::string>& model_names();
 
 // A freshly initialised model; sizes not given take the model's defaults.

@@ -8,7 +8,7 @@ OUT_DIR/NAME/{logits,alpha,beta,saliency}.npy  the twin's outputs in eval mode (
 OUT_DIR/NAME/count      the twin's parameter count
 
 Weights are the twin's own initialisation with the attention context vectors and the LSTM weights
-scaled up, so that attention differs between bins and genes and the logits spread: a parity check
+scaled up and the LayerNorm's affine parameters moved off 1 and 0, so that attention differs between bins and genes and the logits spread: a parity check
 on near-uniform attention and near-constant logits would prove little.
 """
 import os
@@ -37,10 +37,12 @@ def inputs():
 def sharpen(model):
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if name.endswith("bin_context_vector"):
+            if name.endswith("bin_context_vector") or name == "bin_context":
                 p.mul_(20)
             elif "rnn." in name:  # LSTM weights and biases
                 p.mul_(5)
+            elif name.startswith("norm."):  # LayerNorm starts at weight 1, bias 0: make both matter
+                p.add_(torch.empty_like(p).uniform_(-0.5, 0.5))
 
 
 def main():

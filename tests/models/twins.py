@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MODELS = ["deepchrome", "lstm", "cnn-attn", "cnn-alpha-beta", "lstm-attn", "lstm-alpha", "attentivechrome"]
+MODELS = ["deepchrome", "lstm", "cnn-attn", "cnn-alpha-beta", "lstm-attn", "lstm-alpha", "attentivechrome",
+          "achrome-net"]
 
 SIZES = {
     "deepchrome": {"filters": 50, "kernel": 10, "pool": 5, "hidden1": 625, "hidden2": 125},
@@ -22,6 +23,7 @@ SIZES = {
     "lstm-attn": {"hidden": 32},
     "lstm-alpha": {"bin_hidden": 32},
     "attentivechrome": {"bin_hidden": 32, "mark_hidden": 16},
+    "achrome-net": {"channels": 32, "kernel": 7, "hidden": 32},
 }
 
 
@@ -191,6 +193,35 @@ class AttentiveChrome(nn.Module):
         return self.fdiff1_1(representation).squeeze(1), torch.stack(alphas, 1), beta
 
 
+class AchromeNet(nn.Module):
+    """achrome's own model (docs/models.md): log1p of the counts, per mark a convolution over the bins
+    with bin attention, a per-mark dense encoder with LayerNorm, mark attention, a scaled linear output."""
+
+    OUTPUT_SCALE = 4.0
+
+    def __init__(self, marks, bins, channels=32, kernel=7, hidden=32):
+        super().__init__()
+        self.marks, self.channels, self.kernel = marks, channels, kernel
+        self.conv = nn.Conv1d(marks, marks * channels, kernel, groups=marks)  # one set of filters per mark
+        self.bin_context = nn.Parameter(torch.empty(marks, channels).uniform_(-0.1, 0.1))
+        bound = 1 / channels ** 0.5
+        self.encoder_weight = nn.Parameter(torch.empty(marks, channels, hidden).uniform_(-bound, bound))
+        self.encoder_bias = nn.Parameter(torch.empty(marks, hidden).uniform_(-bound, bound))
+        self.norm = nn.LayerNorm(hidden)
+        self.mark_attention = ContextAttention(hidden)
+        self.output = nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        b, t, m = x.shape
+        z = torch.log1p(x.clamp(min=0)).transpose(1, 2)  # [B, M, T]
+        h = F.relu(self.conv(pad_same(z, self.kernel))).view(b, m, self.channels, t)  # [B, M, C, T]
+        alpha = torch.softmax(torch.einsum("bmct,mc->bmt", h, self.bin_context), 2)
+        e = torch.einsum("bmct,bmt->bmc", h, alpha)  # mark embeddings [B, M, C]
+        s = F.relu(self.norm(torch.einsum("bmc,mcd->bmd", e, self.encoder_weight) + self.encoder_bias))
+        beta, v = attend(s, self.mark_attention.bin_context_vector)
+        return self.OUTPUT_SCALE * self.output(v).squeeze(1), alpha, beta
+
+
 CLASSES = {
     "deepchrome": DeepChrome,
     "lstm": Lstm,
@@ -199,6 +230,7 @@ CLASSES = {
     "lstm-attn": LstmAttn,
     "lstm-alpha": LstmAlpha,
     "attentivechrome": AttentiveChrome,
+    "achrome-net": AchromeNet,
 }
 
 

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 need_python numpy torch
 PREDICT="$ACHROME_BIN/achrome-predict"
-MODELS="deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome"
+MODELS="deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome achrome-net"
 
 if "$PY" "$ACHROME_TESTS/models/make_parity_case.py" "$WORK/case" 2>"$WORK/case.log"; then
   ok "twins wrote their weights and outputs"

@@ -39,7 +39,7 @@ struct Expected {
 const std::map<std::string, Expected> kExpected{
     {"deepchrome", {644051, 0, false}},   {"lstm", {10049, 0, false}},        {"cnn-attn", {2651, 1, false}},
     {"cnn-alpha-beta", {3101, 5, true}},  {"lstm-attn", {10113, 1, false}},   {"lstm-alpha", {45441, 5, false}},
-    {"attentivechrome", {55681, 5, true}},
+    {"attentivechrome", {55681, 5, true}}, {"achrome-net", {6849, 5, true}},
 };
 
 std::string message_of(const std::function<void()>& action) {
@@ -104,6 +104,7 @@ TEST(Models, WeightsRoundTripAndImplyTheirShape) {
     if (name == "lstm-alpha") sizes = {{"bin_hidden", 6}};
     if (name == "cnn-attn" || name == "cnn-alpha-beta") sizes = {{"filters", 9}, {"kernel", 3}};
     if (name == "attentivechrome") sizes = {{"bin_hidden", 6}, {"mark_hidden", 4}};
+    if (name == "achrome-net") sizes = {{"channels", 5}, {"kernel", 4}, {"hidden", 7}};
     auto saved = make_model(name, 3, 30, sizes);
     const auto path = scratch(name + ".pt");
     save_state_dict_file(saved, path);

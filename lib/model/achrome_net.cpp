@@ -1,0 +1,61 @@
+#include "model/achrome_net.hpp"
+
+#include <cmath>
+
+#include "model/cnn_models.hpp"
+#include "util/error.hpp"
+
+namespace achrome {
+
+AchromeNetImpl::AchromeNetImpl(AchromeNetOptions options)
+    : ExpressionModelImpl("achrome-net", options.marks, options.bins), options_(options) {
+  if (options_.marks < 1 || options_.bins < 1 || options_.channels < 1 || options_.kernel < 1 || options_.hidden < 1)
+    fail("achrome-net needs at least one mark and bin and positive channels, kernel and hidden");
+  const int64_t marks = options_.marks, channels = options_.channels, hidden = options_.hidden;
+  // groups = marks: output channels [m * channels, (m + 1) * channels) read mark m alone.
+  conv = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(marks, marks * channels, options_.kernel)
+                                                       .groups(marks)));
+  bin_context = register_parameter("bin_context", torch::empty({marks, channels}));
+  encoder_weight = register_parameter("encoder_weight", torch::empty({marks, channels, hidden}));
+  encoder_bias = register_parameter("encoder_bias", torch::empty({marks, hidden}));
+  norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden})));
+  mark_attention = register_module("mark_attention", ContextAttention(hidden));
+  output = register_module("output", torch::nn::Linear(hidden, 1));
+  reset_parameters();
+}
+
+void AchromeNetImpl::reset_parameters() {
+  conv->reset_parameters();  // U(-1/sqrt(kernel), 1/sqrt(kernel)): fan-in is one mark's kernel
+  norm->reset_parameters();  // weight 1, bias 0
+  output->reset_parameters();
+  torch::NoGradGuard no_grad;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options_.channels));  // a dense layer's fan-in rule
+  encoder_weight.uniform_(-bound, bound);
+  encoder_bias.uniform_(-bound, bound);
+  bin_context.uniform_(-0.1, 0.1);
+  mark_attention->bin_context_vector.uniform_(-0.1, 0.1);
+}
+
+std::string AchromeNetImpl::init_description() const {
+  return "convolution, encoder and output weights and biases uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)); "
+         "LayerNorm weight 1, bias 0; attention context vectors uniform(-0.1, 0.1)";
+}
+
+ModelOutput AchromeNetImpl::forward(const torch::Tensor& x) {
+  check_input(x, false);
+  const int64_t genes = x.size(0), bins = x.size(1), marks = options_.marks;
+  const auto z = torch::log1p(x.clamp_min(0)).transpose(1, 2);  // [B, M, T]
+  const auto h = torch::relu(conv->forward(pad_same(z, options_.kernel))).view({genes, marks, options_.channels, bins});
+  const auto alpha = torch::softmax(torch::einsum("bmct,mc->bmt", {h, bin_context}), 2);  // [B, M, T]
+  const auto embeddings = torch::einsum("bmct,bmt->bmc", {h, alpha});                      // [B, M, C]
+  const auto encoded =
+      torch::relu(norm->forward(torch::einsum("bmc,mcd->bmd", {embeddings, encoder_weight}) + encoder_bias));
+  auto [beta, representation] = context_attention(encoded, mark_attention->bin_context_vector);
+  ModelOutput out;
+  out.logits = output->forward(representation).squeeze(1) * kOutputScale;
+  out.alpha = alpha;
+  out.beta = beta;
+  return out;
+}
+
+}  // namespace achrome
