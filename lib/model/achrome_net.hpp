@@ -9,7 +9,7 @@
 //   e_m       = sum_t alpha_m,t h_m,t    [channels]                   mark embedding
 //   s_m       = ReLU(LayerNorm(W_m e_m + b_m))  [hidden]              per-mark encoder, shared LayerNorm
 //   beta_m    = softmax_m(s_m . c)                                    mark attention
-//   logit     = 4 (w . sum_m beta_m s_m + b0)                         fixed output scale
+//   logit     = 10 (w . sum_m beta_m s_m + b0)                        fixed output scale
 //
 // State_dict names (tests/models/twins.py builds the same):
 //   conv.{weight [marks * channels, 1, kernel], bias}   the marks' filter banks as one grouped convolution
@@ -28,7 +28,7 @@ struct AchromeNetOptions {
   int64_t marks = 5;
   int64_t bins = 100;
   int64_t channels = 32;  // convolution filters per mark
-  int64_t kernel = 7;     // filter width in bins
+  int64_t kernel = 10;    // filter width in bins (1 kb)
   int64_t hidden = 32;    // mark embedding size after the encoder
 };
 
@@ -36,7 +36,7 @@ class AchromeNetImpl : public ExpressionModelImpl {
  public:
   // The logit is the output layer's value times this: with Adam's fixed step (lr 2e-4) and a few
   // hundred steps on small studies, an unscaled output layer moves the logits too little to converge.
-  static constexpr double kOutputScale = 4.0;
+  static constexpr double kOutputScale = 10.0;
 
   explicit AchromeNetImpl(AchromeNetOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;  // alpha [B, marks, bins], beta [B, marks]

@@ -23,7 +23,7 @@ SIZES = {
     "lstm-attn": {"hidden": 32},
     "lstm-alpha": {"bin_hidden": 32},
     "attentivechrome": {"bin_hidden": 32, "mark_hidden": 16},
-    "achrome-net": {"channels": 32, "kernel": 7, "hidden": 32},
+    "achrome-net": {"channels": 32, "kernel": 10, "hidden": 32},
 }
 
 
@@ -197,9 +197,9 @@ class AchromeNet(nn.Module):
     """achrome's own model (docs/models.md): log1p of the counts, per mark a convolution over the bins
     with bin attention, a per-mark dense encoder with LayerNorm, mark attention, a scaled linear output."""
 
-    OUTPUT_SCALE = 4.0
+    OUTPUT_SCALE = 10.0
 
-    def __init__(self, marks, bins, channels=32, kernel=7, hidden=32):
+    def __init__(self, marks, bins, channels=32, kernel=10, hidden=32):
         super().__init__()
         self.marks, self.channels, self.kernel = marks, channels, kernel
         self.conv = nn.Conv1d(marks, marks * channels, kernel, groups=marks)  # one set of filters per mark
