@@ -28,7 +28,7 @@ struct AchromeNetOptions {
   int64_t marks = 5;
   int64_t bins = 100;
   int64_t channels = 32;  // convolution filters per mark
-  int64_t kernel = 10;    // filter width in bins (1 kb)
+  int64_t kernel = 10;    // filter width in bins (1 kb of 100 bp bins)
   int64_t hidden = 32;    // mark embedding size after the encoder
 };
 

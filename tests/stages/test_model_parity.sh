@@ -58,6 +58,9 @@ expect_fail "cnn-attn weights as cnn-alpha-beta" "missing key 'conv_hms.0.conv.w
   --out "$WORK/bad2"
 expect_fail "lstm-attn weights as lstm" "unexpected key 'bin_attention.bin_context_vector'" \
   "$PREDICT" --model lstm --weights "$WORK/case/lstm-attn/weights.pt" --input "$WORK/case/inputs.npy" --out "$WORK/bad3"
+expect_fail "attentivechrome weights as achrome-net" "missing key 'bin_context' \(not a achrome-net state_dict\)" \
+  "$PREDICT" --model achrome-net --weights "$WORK/case/attentivechrome/weights.pt" --input "$WORK/case/inputs.npy" \
+  --out "$WORK/bad6"
 # DeepChrome's first dense layer fixes the bins it reads (predict also warns that nothing beside the
 # weights says which bins they were trained on, so the error is the last line, not the only one).
 "$PY" -c "import numpy as np; np.save('$WORK/short.npy', np.ones((3, 60, 5), np.float32))"
@@ -71,7 +74,7 @@ else
 fi
 expect_fail "unknown model" "--model: .*not in" \
   "$PREDICT" --model cnn --weights "$WORK/case/deepchrome/weights.pt" --input "$WORK/case/inputs.npy" --out "$WORK/bad5"
-for d in bad1 bad2 bad3 bad4 bad5; do
+for d in bad1 bad2 bad3 bad4 bad5 bad6; do
   if [ -e "$WORK/$d/logits.npy" ]; then not_ok "$d left an output"; else ok "$d wrote nothing"; fi
 done
 finish
