@@ -101,6 +101,11 @@ int main(int argc, char** argv) {
                  data.rows(achrome::Split::Test).size(), data.marks.size(), data.bins);
 
     achrome::RunProvenance provenance{epigenome, genes, labels, marks, stage.threads()};
+    {
+      std::vector<std::pair<std::string, std::filesystem::path>> sidecars;
+      for (const auto& mark : marks) sidecars.emplace_back(mark.mark, mark.path);
+      provenance.geometry = achrome::marks_geometry(sidecars, genes);
+    }
     // Beside the run folder, under a name that is neither one of its files nor a temporary of it: a
     // SIGKILL leaves it, and the next run neither refuses it nor removes it as stale.
     achrome::Checkpointing checkpointing{checkpoint_path, checkpoint_path,

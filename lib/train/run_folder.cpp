@@ -115,12 +115,7 @@ void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data,
              << number(probability(logit[row])) << '\t' << strands.at(data.gene_ids[row]) << '\n';
     out.commit();
   }
-  {
-    // What the columns of the inputs are (the marks' geometry sidecars, which must agree).
-    std::vector<std::pair<std::string, std::filesystem::path>> marks;
-    for (const auto& mark : provenance.marks) marks.emplace_back(mark.mark, mark.path);
-    if (const auto geometry = marks_geometry(marks, provenance.genes_tsv)) write_geometry(dir / "geometry.json", *geometry);
-  }
+  if (provenance.geometry) write_geometry(dir / "geometry.json", *provenance.geometry);
 
   nlohmann::json splits;
   for (Split split : {Split::Train, Split::Valid, Split::Test}) {

@@ -3,12 +3,14 @@
 // predictions.tsv, history.tsv, alpha.npy, beta.npy, attention_genes.tsv and metrics.json. The folder
 // is replaced as a whole (AtomicFolder), so a rerun that fails never mixes old files with new ones.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dataset/study.hpp"
+#include "signal/bin_geometry.hpp"
 #include "train/trainer.hpp"
 
 namespace achrome {
@@ -19,6 +21,9 @@ struct RunProvenance {
   std::filesystem::path labels_tsv;
   std::vector<MarkFile> marks;
   int threads = 1;
+  // What the columns of the inputs are: the marks' shared geometry sidecars (marks_geometry), read before
+  // the training so that marks that disagree fail at once; absent for matrices without sidecars.
+  std::optional<BinGeometry> geometry;
 };
 
 // predictions.tsv, the one writer of the format (run folders and achrome-predict): with `labelled`,

@@ -158,10 +158,12 @@ cp -r "$WORK/runs/E003/attentivechrome" "$WORK/runs/nogenes" && rm "$WORK/runs/n
 sed -i 's/"E003"/"E999"/' "$WORK/runs/nogenes/metrics.json"
 expect_fail "beta.npy without attention_genes.tsv" "nogenes: beta.npy without attention_genes.tsv" \
   "$REPORT" --summary "${runs[@]}" --run "$WORK/runs/nogenes" --out "$WORK/bad/summary.html"
-expect_fail "--gene without --summary is refused" "--gene and --genes only apply with --summary" \
-  "$REPORT" --run "$WORK/runs/E003/attentivechrome" --gene X --out "$WORK/bad/page.html"
-status=0; "$REPORT" --run "$WORK/runs/E003/attentivechrome" --gene X --out "$WORK/bad/page.html" 2>/dev/null || status=$?
-[ "$status" -eq 2 ] && ok "a usage error exits 2" || not_ok "--gene without --summary exited $status"
+expect_fail "--published without --summary is refused" "--published and --no-published only apply with --summary" \
+  "$REPORT" --run "$WORK/runs/E003/attentivechrome" --published "$WORK/mine" --out "$WORK/bad/page.html"
+status=0; "$REPORT" --run "$WORK/runs/E003/attentivechrome" --no-published --out "$WORK/bad/page.html" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] && ok "a usage error exits 2" || not_ok "--no-published without --summary exited $status"
+expect_fail "--mark with --summary is refused" "--mark only applies to a run page" \
+  "$REPORT" --summary "${runs[@]}" --mark H3K4me3=x.npy --out "$WORK/bad/summary.html"
 expect_fail "--published with --no-published is refused" "excludes" \
   "$REPORT" --summary "${runs[@]}" --published "$WORK/mine" --no-published --out "$WORK/bad/summary.html"
 [ -z "$(ls -A "$WORK/bad" 2>/dev/null)" ] && ok "no file left by failed runs" || not_ok "left: $(ls -A "$WORK/bad")"

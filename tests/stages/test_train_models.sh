@@ -10,7 +10,7 @@ need_python numpy sklearn torch
 TRAIN="$ACHROME_BIN/achrome-train"
 PREDICT="$ACHROME_BIN/achrome-predict"
 MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
-MODELS="deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome"
+MODELS="deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome achrome-net"
 
 "$PY" - "$WORK" <<'PY'
 import sys, numpy as np
