@@ -10,8 +10,11 @@
 #              matrix's genes (the paper's rule), by achrome-label --threshold value:MEDIAN.
 #   simulated  achrome-simulate --genes 2000 (one epigenome, BAM), then achrome-genes, achrome-bin and
 #              achrome-label as the demo workflow runs them (paper split, scaled: 667 / 667 / 666 genes).
+#   simulated-full  the full-size study: achrome-simulate --genes 19802 --depth 1 --seed 2 (bigWig), binned and
+#              labelled the same way (6,601 / 6,601 / 6,600 genes): the same study bench/resources.sh times.
+#              About 10 minutes per attentivechrome run here.
 #
-#   bash bench/models.sh [--models "achrome-net attentivechrome"] [--sets "real-k562 simulated"]
+#   bash bench/models.sh [--models "achrome-net attentivechrome"] [--sets "real-k562 simulated simulated-full"]
 #                        [--seeds "1 2 3"] [--epochs 30] [--sim-genes 2000]
 #
 # Needs the executables in build/bin (or ACHROME_BIN) and Debian's python3 with numpy. Writes
@@ -82,11 +85,28 @@ prepare_simulated() {
   rm -rf "$dir/study/signal"  # the binned matrices are all the runs read
 }
 
+prepare_simulated_full() {
+  local dir=$out/data/simulated-full
+  [ -s "$dir/labels.tsv" ] && return
+  rm -rf "$dir" && mkdir -p "$dir"
+  "$bin/achrome-simulate" --out "$dir/study" --genes 19802 --epigenomes E001 --depth 1 --seed 2 --formats bigwig \
+    --threads 2 2> "$dir/simulate.log"
+  "$bin/achrome-genes" --annotation "$dir/study/genes.gtf" --out "$dir/genes.tsv" 2> "$dir/genes.log"
+  for mark in $marks; do
+    "$bin/achrome-bin" --genes "$dir/genes.tsv" --signal "$dir/study/signal/E001/$mark.bw" --out "$dir/$mark.npy" \
+      --threads 2 2>> "$dir/bin.log"
+  done
+  "$bin/achrome-label" --genes "$dir/genes.tsv" --expression "$dir/study/expression.tsv" --epigenome E001 \
+    --format matrix --out "$dir/labels.tsv" 2> "$dir/label.log"
+  rm -rf "$dir/study/signal"
+}
+
 for set in $sets; do
   case "$set" in
     real-k562) prepare_k562 ;;
     simulated) prepare_simulated ;;
-    *) echo "bench/models.sh: unknown data set $set (real-k562, simulated)" >&2; exit 2 ;;
+    simulated-full) prepare_simulated_full ;;
+    *) echo "bench/models.sh: unknown data set $set (real-k562, simulated, simulated-full)" >&2; exit 2 ;;
   esac
 done
 

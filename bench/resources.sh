@@ -17,7 +17,7 @@
 #                  6601/6601/6600; each model trains N epochs (default 1) at 1 thread, and the cost of the
 #                  configured 30 epochs is extrapolated from its per-epoch seconds (history.tsv) plus the
 #                  fixed cost (reading, scoring, writing): the table says which numbers are extrapolated;
-#   summary        one page over 56 epigenomes x 7 models (the trained run folders, linked 56 times);
+#   summary        one page over 56 epigenomes x the 8 models (the trained run folders, copied 56 times);
 #   import         the training study written as published CSVs (achrome-export), read back.
 # How a measurement becomes a request: mem_mb = 2 x the peak resident memory (at least 200 MB), runtime =
 # 3 x the wall time (at least 5 minutes; a download's transfer is taken at 5 MB/s, not measured); a job SLURM stops for either is retried with twice both (the
@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
 done
 PY=${ACHROME_PYTHON:-/usr/bin/python3}
 MARKS=(H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3)
-MODELS=(${ACHROME_MODELS:-deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome})
+MODELS=(${ACHROME_MODELS:-deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome achrome-net})
 data="$root/config/data/roadmap"
 out="$here/out/resources"
 mkdir -p "$out"
@@ -104,13 +104,19 @@ for model in "${MODELS[@]}"; do
 done
 
 # The summary over 56 epigenomes x the models: each trained run stands in for all 56 epigenomes (copies
-# made of hard links: achrome-report refuses one folder given twice).
+# made of hard links, each with its own metrics.json naming its epigenome: achrome-report refuses one run
+# given twice).
 summary_runs=()
 for i in $(seq 1 56); do
   eid=$(printf 'E%03d' "$i")
   for model in "${MODELS[@]}"; do
     mkdir -p "runs56/$eid"
-    [ -d "runs56/$eid/$model" ] || cp -al "runs/E001/$model" "runs56/$eid/$model"
+    if [ ! -d "runs56/$eid/$model" ]; then
+      cp -al "runs/E001/$model" "runs56/$eid/$model"
+      rm "runs56/$eid/$model/metrics.json"  # a hard link: the copy gets its own, naming its epigenome
+      sed "s/\"epigenome\": *\"[^\"]*\"/\"epigenome\": \"$eid\"/" "runs/E001/$model/metrics.json" \
+        > "runs56/$eid/$model/metrics.json"
+    fi
     summary_runs+=(--run "runs56/$eid/$model")
   done
 done
@@ -185,16 +191,19 @@ print("```")
 # The whole study: 56 epigenomes x 5 marks, each epigenome x model trained once (the jobs that
 # `snakemake -n --configfile config/roadmap.yaml` plans; the demo's simulate and the import route are not in it).
 counts = {"genes": 1, "download": 280, "bin": 280, "label": 56, "summary": 1}
+paper = ["deepchrome", "lstm", "cnn-attn", "cnn-alpha-beta", "lstm-attn", "lstm-alpha", "attentivechrome"]
 # Core-hours from CPU time, not wall time: wall time on a shared machine counts the other jobs' turns too.
 core_s = {job: 0.0 for job in ("genes", "download", "bin", "label", "train", "report", "summary")}
 for job, cpu in cpu_seconds.items():
-    kind = job.split()[0]
-    if kind in core_s:
+    kind, *model = job.split()
+    if kind in core_s and (not model or model[0] in paper):
         core_s[kind] += counts.get(kind, 56) * cpu
-print(f"\nThe paper's study, 56 epigenomes x {len(trains)} models: "
-      f"{sum(counts.values()) + 2 * 56 * len(trains)} jobs, {1 + 280 + 56 + 56 * len(trains) + 1} SLURM jobs with the"
+print(f"\nThe paper's study (config/roadmap.yaml), 56 epigenomes x its 7 models: "
+      f"{sum(counts.values()) + 2 * 56 * len(paper)} jobs, {1 + 280 + 56 + 56 * len(paper) + 1} SLURM jobs with the"
       " groups (a download with its binning, a training run with its report); "
       + ", ".join(f"{k} {v / 3600:.2f}" for k, v in core_s.items())
       + f" core-hours; {sum(core_s.values()) / 3600:.1f} core-hours in all; downloads {280 * tagalign_bytes / 1e9:.0f} GB"
       " at this file's size per tagAlign.")
+if "train achrome-net" in cpu_seconds:
+    print(f"achrome-net on the 56 epigenomes adds {56 * cpu_seconds['train achrome-net'] / 3600:.2f} core-hours.")
 PY
