@@ -13,6 +13,7 @@
 
 #include "util/error.hpp"
 #include "util/hash.hpp"
+#include "util/json_file.hpp"
 #include "util/line_reader.hpp"
 #include "util/parse.hpp"
 
@@ -115,16 +116,8 @@ void check_beta_shape(const NpyArray& beta, std::size_t genes, std::size_t marks
 }  // namespace
 
 RunMetrics read_metrics_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) fail("{}: cannot open (is this a run folder of achrome-train?)", path.string());
-  Json json;
-  try {
-    in >> json;
-  } catch (const Json::exception& error) {
-    fail("{}: not valid JSON: {}", path.string(), error.what());
-  }
+  const Json json = read_json_object(path, "is this a run folder of achrome-train?");
   const std::string where = path.string();
-  if (!json.is_object()) fail("{}: expected a JSON object", where);
   RunMetrics metrics;
   try {
     metrics.model = member(json, "model", where).get<std::string>();

@@ -14,6 +14,7 @@
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
+#include "util/json_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -148,16 +149,8 @@ void write_geometry(const fs::path& path, const BinGeometry& geometry) {
 }
 
 BinGeometry read_geometry(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) fail("{}: cannot open: {}", path.string(), std::strerror(errno));
-  Json json;
-  try {
-    in >> json;
-  } catch (const Json::exception& error) {
-    fail("{}: not valid JSON: {}", path.string(), error.what());
-  }
+  const Json json = read_json_object(path);
   const std::string where = path.string();
-  if (!json.is_object()) fail("{}: expected a JSON object", where);
   BinGeometry geometry;
   geometry.upstream = whole(json, "upstream", where);
   geometry.downstream = whole(json, "downstream", where);
