@@ -186,9 +186,13 @@ std::optional<BinGeometry> marks_geometry(const std::vector<std::pair<std::strin
   for (const auto& [mark, npy] : marks)
     if (!fs::exists(geometry_sidecar(npy))) missing.push_back(geometry_sidecar(npy).string());
   if (!missing.empty()) {
-    spdlog::warn("{}{}: no geometry sidecar (matrices from before achrome-bin wrote them); the run folder gets no "
-                 "geometry.json, and reports fall back to their --upstream/--downstream",
-                 missing.front(), missing.size() > 1 ? fmt::format(" and {} more", missing.size() - 1) : "");
+    // Matrices made elsewhere (or before achrome-bin wrote sidecars) have none, which is normal and
+    // said once at info level; some marks with a sidecar and some without is a mix worth a warning.
+    const auto level = missing.size() == marks.size() ? spdlog::level::info : spdlog::level::warn;
+    spdlog::log(level,
+                "{}{}: no geometry sidecar (matrices not written by achrome-bin or achrome-import); the run folder "
+                "gets no geometry.json, and reports fall back to their --upstream/--downstream",
+                missing.front(), missing.size() > 1 ? fmt::format(" and {} more", missing.size() - 1) : "");
     return std::nullopt;
   }
   std::optional<BinGeometry> common;
