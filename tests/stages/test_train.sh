@@ -9,31 +9,15 @@ TRAIN="$ACHROME_BIN/achrome-train"
 PREDICT="$ACHROME_BIN/achrome-predict"
 MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
 
-"$PY" - "$WORK" <<'PY'
-import sys, numpy as np
-out = sys.argv[1]
-rng = np.random.default_rng(11)
-n, bins = 300, 40
-marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
-labels = rng.integers(0, 2, n)
-with open(f"{out}/genes.tsv", "w") as f:
-    f.write("gene_id\tname\tchrom\ttss\tstrand\n")
-    for i in range(n):
-        f.write(f"ENSG{i:05d}\tG{i}\tchr1\t{10000 + 20000 * i}\t{'+-'[i % 2]}\n")
 # Genes 0..9 carry no label (absent from labels.tsv), as genes without an expression value.
-with open(f"{out}/labels.tsv", "w") as f:
-    f.write("gene_id\tvalue\tlabel\tsplit\n")
-    for i in range(10, n):
-        split = ["train", "valid", "test"][(i - 10) * 3 // (n - 10)]
-        f.write(f"ENSG{i:05d}\t{labels[i] * 5 + rng.random():.3f}\t{labels[i]}\t{split}\n")
-stacked = np.zeros((n, bins, len(marks)), np.float32)
-for m, mark in enumerate(marks):
-    x = rng.poisson(2.0, (n, bins)).astype(np.float32)
-    if mark == "H3K4me3":
-        x[:, 16:24] += rng.poisson(np.where(labels[:, None] == 1, 6.0, 0.3), (n, 8))
-    np.save(f"{out}/{mark}.npy", x)
-    stacked[:, :, m] = x
-np.save(f"{out}/stacked.npy", stacked)
+"$PY" - "$WORK" "$ACHROME_TESTS/models" <<'PY'
+import sys
+import numpy as np
+out = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+import tiny_study
+tiny_study.write(out, seed=11, genes=300, bins=40, background=2.0, peak=(16, 24), on_rate=6.0, off_rate=0.3, unlabelled=10)
+n, bins = 300, 40
 np.save(f"{out}/short.npy", np.zeros((n - 1, bins), np.float32))
 with open(f"{out}/labels_unknown.tsv", "w") as f:
     f.write("gene_id\tvalue\tlabel\tsplit\nENSG00010\t1\t1\ttrain\nENSG99999\t2\t0\tvalid\n")

@@ -12,29 +12,13 @@ PREDICT="$ACHROME_BIN/achrome-predict"
 MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
 MODELS="deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome achrome-net"
 
-"$PY" - "$WORK" <<'PY'
-import sys, numpy as np
+"$PY" - "$WORK" "$ACHROME_TESTS/models" <<'PY'
+import sys
+import numpy as np
 out = sys.argv[1]
-rng = np.random.default_rng(5)
-n, bins = 150, 100
-marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
-labels = rng.integers(0, 2, n)
-with open(f"{out}/genes.tsv", "w") as f:
-    f.write("gene_id\tname\tchrom\ttss\tstrand\n")
-    for i in range(n):
-        f.write(f"ENSG{i:05d}\tG{i}\tchr1\t{10000 + 20000 * i}\t{'+-'[i % 2]}\n")
-with open(f"{out}/labels.tsv", "w") as f:
-    f.write("gene_id\tvalue\tlabel\tsplit\n")
-    for i in range(n):
-        f.write(f"ENSG{i:05d}\t{labels[i] * 5 + rng.random():.3f}\t{labels[i]}\t{['train', 'valid', 'test'][i % 3]}\n")
-stacked = np.zeros((n, bins, len(marks)), np.float32)
-for m, mark in enumerate(marks):
-    x = rng.poisson(2.0, (n, bins)).astype(np.float32)
-    if mark == "H3K4me3":  # ON genes: a peak at the TSS
-        x[:, 45:55] += rng.poisson(np.where(labels[:, None] == 1, 6.0, 0.3), (n, 10))
-    np.save(f"{out}/{mark}.npy", x)
-    stacked[:, :, m] = x
-np.save(f"{out}/stacked.npy", stacked)
+sys.path.insert(0, sys.argv[2])
+import tiny_study
+tiny_study.write(out, seed=5, genes=150, bins=100, background=2.0, peak=(45, 55), on_rate=6.0, off_rate=0.3)
 PY
 
 mark_flags=()

@@ -10,29 +10,14 @@ TRAIN="$ACHROME_BIN/achrome-train"
 PREDICT="$ACHROME_BIN/achrome-predict"
 MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
 
-"$PY" - "$WORK" <<'PY'
-import sys, numpy as np
+# A tall H3K4me3 peak on ON genes: the long tail that --input-transform log1p tames.
+"$PY" - "$WORK" "$ACHROME_TESTS/models" <<'PY'
+import sys
+import numpy as np
 out = sys.argv[1]
-rng = np.random.default_rng(3)
-n, bins = 180, 20
-marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
-labels = rng.integers(0, 2, n)
-with open(f"{out}/genes.tsv", "w") as f:
-    f.write("gene_id\tname\tchrom\ttss\tstrand\n")
-    for i in range(n):
-        f.write(f"ENSG{i:05d}\tG{i}\tchr1\t{10000 + 20000 * i}\t{'+-'[i % 2]}\n")
-with open(f"{out}/labels.tsv", "w") as f:
-    f.write("gene_id\tvalue\tlabel\tsplit\n")
-    for i in range(n):
-        f.write(f"ENSG{i:05d}\t{labels[i] * 5 + rng.random():.3f}\t{labels[i]}\t{['train', 'valid', 'test'][i % 3]}\n")
-stacked = np.zeros((n, bins, len(marks)), np.float32)
-for m, mark in enumerate(marks):
-    x = rng.poisson(3.0, (n, bins)).astype(np.float32)
-    if mark == "H3K4me3":  # ON genes: a tall peak at the TSS, the long tail log1p tames
-        x[:, 8:12] += rng.poisson(np.where(labels[:, None] == 1, 60.0, 0.5), (n, 4))
-    np.save(f"{out}/{mark}.npy", x)
-    stacked[:, :, m] = x
-np.save(f"{out}/stacked.npy", stacked)
+sys.path.insert(0, sys.argv[2])
+import tiny_study
+tiny_study.write(out, seed=3, genes=180, bins=20, background=3.0, peak=(8, 12), on_rate=60.0, off_rate=0.5)
 bad = np.load(f"{out}/H3K9me3.npy")
 bad[4, 7] = -1
 np.save(f"{out}/negative.npy", bad)
