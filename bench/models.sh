@@ -69,43 +69,29 @@ with gzip.open('config/data/roadmap/57epigenomes.RPKM.pc.gz', 'rt') as f:
     --epigenome E123 --threshold "value:$median" --out "$dir/labels.tsv" 2> "$dir/label.log"
 }
 
-prepare_simulated() {
-  local dir=$out/data/simulated
+# prepare_simulation NAME EXT THREADS SIMULATE-FLAGS...: one simulated epigenome (E001) in signal files of
+# extension EXT, binned and labelled as the demo workflow does (paper split, scaled).
+prepare_simulation() {
+  local dir=$out/data/$1 ext=$2 threads=$3
+  shift 3
   [ -s "$dir/labels.tsv" ] && return
   rm -rf "$dir" && mkdir -p "$dir"
-  "$bin/achrome-simulate" --out "$dir/study" --genes "$sim_genes" --epigenomes E001 \
-    --marks "${marks// /,}" --seed 1 --formats bam --threads 1 2> "$dir/simulate.log"
+  "$bin/achrome-simulate" --out "$dir/study" --epigenomes E001 "$@" --threads "$threads" 2> "$dir/simulate.log"
   "$bin/achrome-genes" --annotation "$dir/study/genes.gtf" --out "$dir/genes.tsv" 2> "$dir/genes.log"
   for mark in $marks; do
-    "$bin/achrome-bin" --genes "$dir/genes.tsv" --signal "$dir/study/signal/E001/$mark.bam" --out "$dir/$mark.npy" \
-      --threads 1 2>> "$dir/bin.log"
-  done
-  "$bin/achrome-label" --genes "$dir/genes.tsv" --expression "$dir/study/expression.tsv" --epigenome E001 \
-    --out "$dir/labels.tsv" 2> "$dir/label.log"
-  rm -rf "$dir/study/signal"  # the binned matrices are all the runs read
-}
-
-prepare_simulated_full() {
-  local dir=$out/data/simulated-full
-  [ -s "$dir/labels.tsv" ] && return
-  rm -rf "$dir" && mkdir -p "$dir"
-  "$bin/achrome-simulate" --out "$dir/study" --genes 19802 --epigenomes E001 --depth 1 --seed 2 --formats bigwig \
-    --threads 2 2> "$dir/simulate.log"
-  "$bin/achrome-genes" --annotation "$dir/study/genes.gtf" --out "$dir/genes.tsv" 2> "$dir/genes.log"
-  for mark in $marks; do
-    "$bin/achrome-bin" --genes "$dir/genes.tsv" --signal "$dir/study/signal/E001/$mark.bw" --out "$dir/$mark.npy" \
-      --threads 2 2>> "$dir/bin.log"
+    "$bin/achrome-bin" --genes "$dir/genes.tsv" --signal "$dir/study/signal/E001/$mark.$ext" --out "$dir/$mark.npy" \
+      --threads "$threads" 2>> "$dir/bin.log"
   done
   "$bin/achrome-label" --genes "$dir/genes.tsv" --expression "$dir/study/expression.tsv" --epigenome E001 \
     --format matrix --out "$dir/labels.tsv" 2> "$dir/label.log"
-  rm -rf "$dir/study/signal"
+  rm -rf "$dir/study/signal"  # the binned matrices are all the runs read
 }
 
 for set in $sets; do
   case "$set" in
     real-k562) prepare_k562 ;;
-    simulated) prepare_simulated ;;
-    simulated-full) prepare_simulated_full ;;
+    simulated) prepare_simulation simulated bam 1 --genes "$sim_genes" --marks "${marks// /,}" --seed 1 --formats bam ;;
+    simulated-full) prepare_simulation simulated-full bw 2 --genes 19802 --depth 1 --seed 2 --formats bigwig ;;
     *) echo "bench/models.sh: unknown data set $set (real-k562, simulated, simulated-full)" >&2; exit 2 ;;
   esac
 done
