@@ -77,6 +77,14 @@ int main(int argc, char** argv) {
           ->capture_default_str();
   app.add_option("--top-genes", options.top_genes, "Rows of the top-genes table")->capture_default_str();
   app.add_option("--mark", mark_specs, "MARK=FILE.npy for every mark of the run, with --genes: the input signal");
+  std::string validation_spec;
+  app.add_option("--validation", validation_spec,
+                 "TRACK=FILE.npy: a binned mark that is not a model input (H3K27ac in the paper), made by achrome-bin "
+                 "over the run's genes and window; the page correlates the attention and saliency of "
+                 "--validation-mark with it (needs --genes, or the genes.tsv geometry.json names)");
+  app.add_option("--validation-mark", options.validation_mark,
+                 "With --validation: the input mark whose attention and saliency are compared")
+      ->capture_default_str();
   app.add_option("--heat-map-rows", options.heat_map_rows, "Most rows of an attention heat map (genes are averaged "
                                                            "in blocks beyond)")
       ->capture_default_str()
@@ -88,7 +96,9 @@ int main(int argc, char** argv) {
       if (!tsv.empty()) achrome::fail("--tsv only applies with --summary");
       if (!published_dir.empty() || no_published)
         achrome::usage_fail("--published and --no-published only apply with --summary");
-      if (genes_tsv.empty() != mark_specs.empty()) achrome::fail("--genes and --mark go together (the input signal)");
+      if (genes_tsv.empty() && !mark_specs.empty()) achrome::fail("--mark needs --genes (the input signal)");
+      if (!genes_tsv.empty() && mark_specs.empty() && validation_spec.empty())
+        achrome::fail("--genes goes with --mark (the input signal) or --validation");
       options.genes = genes;
       options.title = title;
       options.orientation = achrome::parse_orientation(orientation);
@@ -108,7 +118,7 @@ int main(int argc, char** argv) {
         spdlog::warn("{}: no geometry.json; the window is taken from --upstream {} --downstream {} --orientation {}",
                      runs.front(), options.upstream_bp, options.downstream_bp, orientation);
       }
-      if (!genes_tsv.empty()) {
+      if (!mark_specs.empty()) {
         std::vector<achrome::MarkFile> marks;
         for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
         options.signal = achrome::report::read_run_signal(run, genes_tsv, marks);
@@ -117,6 +127,17 @@ int main(int argc, char** argv) {
         std::string why;
         options.signal = achrome::report::read_recorded_signal(run, why);
         if (!options.signal) spdlog::info("input signal not drawn: {} (give --genes and --mark)", why);
+      }
+      if (!validation_spec.empty()) {
+        auto validation_genes = fs::path(genes_tsv);
+        if (validation_genes.empty()) {
+          std::string why;
+          const auto recorded = achrome::report::recorded_genes_tsv(run, why);
+          if (!recorded) achrome::fail("--validation needs --genes: {}", why);
+          validation_genes = *recorded;
+        }
+        options.validation = achrome::report::read_validation_track(run, validation_genes,
+                                                                    achrome::parse_mark_spec(validation_spec));
       }
       const auto page = achrome::report::render_run_page(run, options);
       // The page and its tables appear together, after everything is rendered.
@@ -130,6 +151,7 @@ int main(int argc, char** argv) {
       return;
     }
     if (!mark_specs.empty()) achrome::usage_fail("--mark only applies to a run page, not with --summary");
+    if (!validation_spec.empty()) achrome::usage_fail("--validation only applies to a run page, not with --summary");
     // The published numbers: an explicit --published must hold them; the compiled-in default is used
     // when it does (a source or build tree), and left out silently when it does not (a copied binary).
     achrome::report::SummaryOptions summary_options;

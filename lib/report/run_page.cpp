@@ -31,6 +31,8 @@ struct Tables {
   std::string beta = "mark\tgroup\tgenes\tmean\tp5\tq1\tmedian\tq3\tp95\n";
   std::string named = "gene_id\tmark\tkind\tkb\tvalue\n";
   std::string roc = "false_positive_rate\ttrue_positive_rate\n";
+  std::string validation = "check\tview\tmark\ttrack\tgenes\tr\n";
+  std::string validation_profiles = "profile\tkb\tvalue\n";
 };
 
 // Numbers in the tables: 7 significant digits, the precision of the float32 arrays they come from.
@@ -272,6 +274,126 @@ std::string profiles_section(const RunFolder& run, const RunPageOptions& options
     out += "<p class=\"note\">Input signal not drawn: give achrome-report the study's --genes and one --mark "
            "MARK=FILE.npy per mark.</p>\n";
   return out;
+}
+
+// A profile scaled to a largest absolute value of 1, so that attention, gradients and read counts
+// share one axis: Pearson's r compares shapes, and so does the eye.
+std::vector<double> scaled_to_unit(const std::vector<double>& profile) {
+  double top = 0;
+  for (double v : profile)
+    if (std::isfinite(v)) top = std::max(top, std::abs(v));
+  std::vector<double> out(profile);
+  if (top > 0)
+    for (auto& v : out) v /= top;
+  return out;
+}
+
+// One validation chart; each profile has its legend entry and its name in validation_profiles.tsv.
+struct NamedProfile {
+  std::string legend, name;
+  const std::vector<double>* values;
+};
+
+std::string validation_chart(const std::string& title, const std::vector<NamedProfile>& profiles, const Layout& layout,
+                             Tables& tables) {
+  // The title goes below: the legend takes the top row.
+  LineChart chart;
+  chart.width = 420;
+  chart.height = 240;
+  chart.x = {kAxisLabel, -layout.upstream_kb, layout.downstream_kb, 0};
+  chart.y = {"scaled to largest |value| = 1", -1.05, 1.05, 1};
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    const auto& [legend, name, values] = profiles[i];
+    if (values->empty()) continue;
+    Series series{legend, kMarkColors[i % kMarkColors.size()], {}};
+    series.dashed = i + 1 == profiles.size();  // the validation track
+    const auto scaled = scaled_to_unit(*values);
+    for (std::size_t k = 0; k < layout.bins; ++k) {
+      series.points.push_back({layout.kb[k], scaled[k]});
+      tables.validation_profiles += fmt::format("{}\t{}\t{}\n", name, number(layout.kb[k]), number((*values)[k]));
+    }
+    chart.series.push_back(std::move(series));
+  }
+  chart.markers = {{0, "TSS"}};
+  return "<figure>" + render_line_chart(chart) + "<figcaption>" + escape_html(title) + "</figcaption></figure>";
+}
+
+std::string validation_section(const RunFolder& run, const RunPageOptions& options, const Layout& layout,
+                               Tables& tables) {
+  if (!options.validation) return "";
+  const auto& track = *options.validation;
+  std::string out = fmt::format("<h2>Attention against a mark the model never saw: {}</h2>\n", escape_html(track.mark));
+  const auto& marks = run.metrics.marks;
+  const auto found = std::find(marks.begin(), marks.end(), options.validation_mark);
+  if (found == marks.end())
+    fail("--validation-mark {}: not a mark of the run ({})", options.validation_mark, fmt::join(marks, ", "));
+  if (track.bins != layout.bins) fail("{}: {} bins, the run {}", track.path.string(), track.bins, layout.bins);
+  if (!run.attention && !run.saliency)
+    return out + "<p class=\"note\">The run folder has neither attention nor saliency to compare.</p>\n";
+  ValidationInputs inputs;
+  inputs.genes = &run.genes;
+  inputs.alpha = run.attention ? &run.attention->alpha : nullptr;
+  inputs.saliency = run.saliency ? &*run.saliency : nullptr;
+  inputs.track = &track;
+  inputs.mark = static_cast<std::size_t>(found - marks.begin());
+  inputs.mark_name = options.validation_mark;
+  for (const auto& gene : run.genes) inputs.reversed.push_back(layout.reverse_minus && gene.strand == '-');
+  const auto result = validate_attention(inputs);
+  const auto& mark = escape_html(result.mark);
+  const auto& name = escape_html(result.track);
+  const auto count = [](std::size_t n) { return format_count(static_cast<long long>(n)); };
+  out += fmt::format(
+      "<p class=\"caption\">{track} is not an input of the model. <b>The paper's check</b> (its Table 3) is Pearson's r, "
+      "over the {bins} bins, between the mean {mark} attention &alpha; (or mean |saliency|) of the {on} test genes "
+      "predicted ON and the mean {track} signal of the same genes. Attention follows its input whatever the model "
+      "learned, and both marks peak at the TSS, so this r is large for models trained on shuffled labels too, of "
+      "either sign. <b>What the model learned</b> correlates the mean over all {genes} test genes of &alpha; &times; "
+      "d logit / d {mark} (where the model looks, and whether more signal there calls the gene ON), or of d logit / "
+      "d {mark} alone, with the {track} profile of the {labelled_on} genes labelled ON minus that of the "
+      "{labelled_off} labelled OFF. It needs gradients of a consistent sign, which training on shuffled labels does "
+      "not give, so on average it falls towards 0 for such runs, though a single one can still show a sizeable r "
+      "(the measurements are in achrome's docs/report.md). Profiles run 5' to 3'.</p>\n",
+      fmt::arg("track", name), fmt::arg("bins", layout.bins), fmt::arg("mark", mark),
+      fmt::arg("on", count(result.predicted_on)), fmt::arg("genes", count(result.genes)),
+      fmt::arg("labelled_on", count(result.labelled_on)), fmt::arg("labelled_off", count(result.labelled_off)));
+  const auto r_of = [&](const std::string& check, const std::string& view) -> const ValidationCorrelation* {
+    for (const auto& c : result.correlations)
+      if (c.check == check && c.view == view) return &c;
+    return nullptr;
+  };
+  const auto cell = [&](const std::string& check, const std::string& view) -> std::string {
+    const auto* c = r_of(check, view);
+    if (c == nullptr) return "<td>&ndash;</td>";
+    const bool no_on = check == "paper" && result.predicted_on == 0;
+    return fmt::format("<td class=\"r-{}-{}\">{}</td>", check, view,
+                       std::isfinite(c->r) ? format_fixed(c->r, 3) : no_on ? "n/a (no gene predicted ON)" : "n/a");
+  };
+  out += "<table><tr><th class=\"text\">check</th><th class=\"text\">genes</th><th>r, &alpha;</th><th>r, saliency</th></tr>\n";
+  out += fmt::format("<tr><td class=\"text\">the paper's: {mark} over genes predicted ON vs {track}</td><td class=\"text\">"
+                     "{on} predicted ON</td>{a}{s}</tr>\n",
+                     fmt::arg("mark", mark), fmt::arg("track", name), fmt::arg("on", count(result.predicted_on)),
+                     fmt::arg("a", cell("paper", "alpha")), fmt::arg("s", cell("paper", "saliency")));
+  out += fmt::format("<tr><td class=\"text\">what the model learned: gradient of {mark} vs {track} ON minus OFF</td>"
+                     "<td class=\"text\">{genes} test genes</td>{a}{s}</tr>\n</table>\n",
+                     fmt::arg("mark", mark), fmt::arg("track", name), fmt::arg("genes", count(result.genes)),
+                     fmt::arg("a", cell("learned", "alpha")), fmt::arg("s", cell("learned", "saliency")));
+  for (const auto& c : result.correlations) {
+    const std::size_t genes = c.check == "paper" ? result.predicted_on : result.genes;
+    tables.validation += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", c.check, c.view, result.mark, result.track, genes, number(c.r));
+  }
+  const auto& p = result.profiles;
+  out += "<div class=\"charts\">";
+  out += validation_chart("paper's check: predicted ON",
+                          {{"α", "alpha_on", &p.alpha_on},
+                           {"|saliency|", "saliency_on", &p.saliency_on},
+                           {result.track, "track_on", &p.track_on}},
+                          layout, tables);
+  out += validation_chart("learned: all test genes",
+                          {{"α × gradient", "attended_gradient", &p.attended_gradient},
+                           {"gradient", "gradient", &p.gradient},
+                           {result.track + " ON − OFF", "track_contrast", &p.track_contrast}},
+                          layout, tables);
+  return out + "</div>\n";
 }
 
 // Genes predicted ON (probability >= 0.5) from the most confident down, or OFF from the most
@@ -599,6 +721,7 @@ RunPage render_run_page(const RunFolder& run, const RunPageOptions& options) {
   body += roc_section(run, tables);
   body += history_section(run);
   body += profiles_section(run, options, layout, tables);
+  body += validation_section(run, options, layout, tables);
   body += heat_map_section(run, options, layout, tables);
   body += beta_section(run, tables);
   body += named_genes_section(run, options, layout, tables);
@@ -615,6 +738,10 @@ RunPage render_run_page(const RunFolder& run, const RunPageOptions& options) {
                  {"beta.tsv", std::move(tables.beta)},
                  {"named_genes.tsv", std::move(tables.named)},
                  {"roc.tsv", std::move(tables.roc)}};
+  if (options.validation) {
+    page.tables.emplace_back("validation.tsv", std::move(tables.validation));
+    page.tables.emplace_back("validation_profiles.tsv", std::move(tables.validation_profiles));
+  }
   return page;
 }
 

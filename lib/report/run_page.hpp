@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "report/run_folder.hpp"
+#include "report/validation.hpp"
 #include "report/svg.hpp"
 
 namespace achrome::report {
@@ -26,12 +27,17 @@ struct RunPageOptions {
   std::size_t heat_map_rows = 100;    // genes are averaged in blocks above this
   std::vector<std::string> genes;     // named genes drawn one by one (test genes of the run)
   std::optional<NpyArray> signal;     // input [run genes, marks, bins] (read_run_signal), if known
+  // A mark that is not a model input (H3K27ac in the paper), for the check of attention against it
+  // (validation.hpp), and the input mark whose attention and saliency are compared with it.
+  std::optional<ValidationTrack> validation;
+  std::string validation_mark = "H3K4me3";
 };
 
 struct RunPage {
   std::string html;
   // (suffix, TSV) written beside the page as PAGE.suffix (table_path): profiles.tsv
-  // (mark group kind kb value), heatmap.tsv, beta.tsv, named_genes.tsv, roc.tsv.
+  // (mark group kind kb value), heatmap.tsv, beta.tsv, named_genes.tsv, roc.tsv, and with a validation
+  // track validation.tsv (check view mark track genes r) and validation_profiles.tsv (profile kb value).
   std::vector<std::pair<std::string, std::string>> tables;
 };
 

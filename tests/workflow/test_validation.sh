@@ -61,9 +61,32 @@ config dup.yaml "$WORK/dup.tsv"
 refused "duplicated (epigenome, mark) row" "dup.tsv:12: columns epigenome, mark: E002 H3K4me3 is listed twice \(first on line 10\)" dup.yaml
 
 sheet extra.tsv E001
-printf 'E001\tH3K27ac\tsignal/E001/H3K27ac.bw\n' >> extra.tsv
+printf 'E001\tH3K9ac\tsignal/E001/H3K9ac.bw\n' >> extra.tsv
 config extra.yaml "$WORK/extra.tsv"
-refused "mark not in marks" "extra.tsv:7: column mark: 'H3K27ac' is not one of the config's marks" extra.yaml
+refused "mark not in marks" "extra.tsv:7: column mark: 'H3K9ac' is not one of the config's marks \(.*\) nor its validation track \(H3K27ac\)" extra.yaml
+
+# The validation track (the defaults name H3K27ac): its rows are binned and reach the run pages, and
+# only there; an epigenome without one is reported without the check; it may not be a model input.
+sheet track.tsv E001 E002
+printf 'E001\tH3K27ac\tsignal/E001/H3K27ac.bw\n' >> track.tsv
+config track.yaml "$WORK/track.tsv"
+mkdir -p signal/E001 signal/E002
+touch genes.gtf expression.tsv signal/E001/H3K27ac.bw
+for eid in E001 E002; do for mark in $marks; do touch "signal/$eid/$mark.bw"; done; done
+if plan track.yaml -p; then
+  grep -q -- "--validation H3K27ac=$WORK/results/bins/E001/H3K27ac.npy --validation-mark H3K4me3" plan.log \
+    && ! grep -q -- "--validation H3K27ac=$WORK/results/bins/E002" plan.log \
+    && ! grep -E "achrome-train .*H3K27ac" plan.log | grep -q . \
+    && ok "validation track binned and given to E001's run page only" || not_ok "validation track plan: $(grep -c . plan.log) lines"
+else
+  not_ok "validation track refused: $(grep -v '^  File' plan.log | head -n 4)"
+fi
+config notrack.yaml "$WORK/extra.tsv"
+printf 'validation: {track: ""}\n' >> notrack.yaml
+refused "validation switched off refuses the track's rows" "extra.tsv:7: column mark: 'H3K9ac' is not one of the config's marks \(H3K27me3, H3K36me3, H3K4me1, H3K4me3, H3K9me3\)$" notrack.yaml
+config input.yaml "$WORK/track.tsv"
+printf 'validation: {track: H3K4me3}\n' >> input.yaml
+refused "validation track that is a model input" "validation.track: H3K4me3 is a model input" input.yaml
 
 sheet short.tsv E001 E002
 grep -v $'^E002\tH3K9me3' short.tsv > short2.tsv

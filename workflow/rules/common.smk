@@ -55,8 +55,9 @@ _check_config(config)
 validate(config, schema="../schemas/config.schema.yaml")  # fills the schema's defaults
 
 
-def _read_sample_sheet(path, marks):
-    """The sample sheet: one row per (epigenome, mark) with the signal file for it. Lines are
+def _read_sample_sheet(path, marks, extra_marks=()):
+    """The sample sheet: one row per (epigenome, mark) with the signal file for it; every epigenome
+    needs every mark of `marks`, and may have rows for `extra_marks` (the validation track). Lines are
     numbered as in the file (the header is line 1)."""
     try:
         with open(path, newline="") as handle:
@@ -81,9 +82,10 @@ def _read_sample_sheet(path, marks):
                 raise ValueError(
                     f"{path}:{line}: column {column}: '{value}' is not valid ({column_schemas[column]['description']}: {problem.message})"
                 )
-        if row["mark"] not in marks:
+        if row["mark"] not in marks and row["mark"] not in extra_marks:
             raise ValueError(
                 f"{path}:{line}: column mark: '{row['mark']}' is not one of the config's marks ({', '.join(marks)})"
+                + (f" nor its validation track ({', '.join(extra_marks)})" if extra_marks else "")
             )
         key = (row["epigenome"], row["mark"])
         if key in seen:
@@ -106,6 +108,19 @@ def _read_sample_sheet(path, marks):
 
 RESULTS = config["results"]
 MARKS = config["marks"]
+# The validation track: binned like a mark, never a model input, compared with attention on the run pages.
+# (The defaults name H3K27ac; a config switches it off with track: "", since a key of the defaults
+# cannot be removed by --configfile.)
+VALIDATION = config.get("validation", {})
+VALIDATION = {"mark": "H3K4me3", **VALIDATION} if VALIDATION.get("track") else None
+if VALIDATION:
+    if VALIDATION["track"] in MARKS:
+        raise ValueError(
+            f"validation.track: {VALIDATION['track']} is a model input (marks); the check needs a mark the model never"
+            " saw: name another, or switch the check off with validation: {track: \"\"}"
+        )
+    if VALIDATION["mark"] not in MARKS:
+        raise ValueError(f"validation.mark: {VALIDATION['mark']} is not one of the config's marks ({', '.join(MARKS)})")
 # Two routes into training: from signal files (the sample sheet: bin, label) or from the published
 # DeepChrome/AttentiveChrome CSV folders (published: achrome-import), which carry bins and labels.
 PUBLISHED = config.get("published", {})
@@ -129,7 +144,7 @@ if PUBLISHED:
     SAMPLES = []
     EPIGENOMES = _published_epigenomes(PUBLISHED)
 else:
-    SAMPLES = _read_sample_sheet(config["samples"], config["marks"])
+    SAMPLES = _read_sample_sheet(config["samples"], config["marks"], [VALIDATION["track"]] if VALIDATION else [])
     EPIGENOMES = sorted({row["epigenome"] for row in SAMPLES})
 SIGNAL = {(row["epigenome"], row["mark"]): row["signal"] for row in SAMPLES}
 

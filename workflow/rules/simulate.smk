@@ -2,6 +2,8 @@
 # Only active when config 'simulate.enabled' is true; real studies name their own files.
 if config["simulate"]["enabled"]:
     _sim = config["simulate"]
+    # The validation track too, if it is a mark the simulation knows (the paper's H3K27ac).
+    SIMULATED_MARKS = MARKS + ([VALIDATION["track"]] if VALIDATION and VALIDATION["track"] == "H3K27ac" else [])
 
     rule simulate:
         output:
@@ -11,13 +13,13 @@ if config["simulate"]["enabled"]:
             signals=[
                 f"{_sim['out']}/signal/{eid}/{mark}.{ext}"
                 for eid in _sim["epigenomes"]
-                for mark in MARKS
+                for mark in SIMULATED_MARKS
                 for ext in ("bam", "bam.bai", "bw")
             ],
         params:
             exe=achrome("simulate"),
             epigenomes=",".join(_sim["epigenomes"]),
-            marks=",".join(MARKS),
+            marks=",".join(SIMULATED_MARKS),
             out=lambda wc, output: os.path.dirname(output.gtf),
             genes=_sim["genes"],
             seed=_sim["seed"],
