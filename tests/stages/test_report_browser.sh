@@ -40,6 +40,10 @@ for eid, seed, strength in [("E003", 1, 5.0), ("E116", 2, 4.0), ("E123", 3, 2.5)
         if mark == "H3K4me3":
             x[:, 8:12] += rng.poisson(np.where(labels[:, None] == 1, strength, 0.3), (n, 4))
         np.save(f"{out}/{eid}.{mark}.npy", x)
+    # A validation track for the run page's check (not a model input), drawn last so the marks stay as they were.
+    x = rng.poisson(1.0, (n, bins)).astype(np.float32)
+    x[:, 9:11] += rng.poisson(np.where(labels[:, None] == 1, strength, 0.3), (n, 2))
+    np.save(f"{out}/{eid}.H3K27ac.npy", x)
 PY
 
 runs=()
@@ -56,7 +60,8 @@ done
 ok "6 runs trained"
 
 mkdir -p "$WORK/reports/E003"
-"$REPORT" --run "$WORK/runs/E003/attentivechrome" --out "$WORK/reports/E003/attentivechrome.html" 2>"$WORK/report.log" \
+"$REPORT" --run "$WORK/runs/E003/attentivechrome" --out "$WORK/reports/E003/attentivechrome.html" \
+    --genes "$WORK/genes.tsv" --validation "H3K27ac=$WORK/E003.H3K27ac.npy" 2>"$WORK/report.log" \
   && "$REPORT" --summary "${runs[@]}" --page-name "{epigenome}/{model}.html" --gene "$PAX5" \
        --out "$WORK/reports/summary.html" 2>>"$WORK/report.log" \
   && ok "run page and summary written" || { not_ok "achrome-report: $(cat "$WORK/report.log")"; finish; exit 1; }
@@ -157,6 +162,12 @@ run = open(f"{work}/run.dom").read()
 want = f"{metric('E003', 'attentivechrome'):.4f}"
 shown = re.search(r"test AUROC\s*([0-9.]+)", text(run))
 assert shown and shown.group(1) == want, (shown and shown.group(1), want)
+# The validation check as the browser shows it: the r of validation.tsv, to 3 decimals.
+rows = [line.split("\t") for line in open(f"{work}/reports/E003/attentivechrome.validation.tsv").read().splitlines()[1:]]
+for check, view, _, _, _, r in rows:
+    cell = re.search(rf'class="r-{check}-{view}">([^<]*)<', run)
+    assert cell and (cell.group(1) == f"{float(r):.3f}" or r == "nan"), (check, view, cell and cell.group(1), r)
+assert "Attention against a mark the model never saw: H3K27ac" in text(run)
 
 dom = open(f"{work}/summary.dom").read()
 table = re.search(r'<table class="auroc">(.*?)</table>', dom, re.S).group(1)
