@@ -13,6 +13,7 @@
 #include "dataset/published_layout.hpp"
 #include "dataset/study.hpp"
 #include "model/attentive_chrome.hpp"
+#include "signal/bin_geometry.hpp"
 #include "train/run_folder.hpp"
 #include "train/trainer.hpp"
 #include "util/atomic_file.hpp"
@@ -84,6 +85,24 @@ void check_mark_names(const std::string& weights, const std::vector<achrome::Mar
   if (trained != given)
     achrome::fail("--mark: marks {} given, but the model in {} was trained on {} in this order ({})",
                   fmt::join(given, ","), weights, fmt::join(trained, ","), model_json.string());
+}
+
+// Equal bin counts do not make equal bins: 100 bins over +-5 kb and over +-10 kb read the same to the
+// model. The run's geometry.json (beside the weights) says what it was trained on; the marks' sidecars,
+// where they have them, must describe the same window, anchor and orientation.
+void check_geometry(const std::string& weights, const std::vector<achrome::MarkFile>& marks,
+                    const std::filesystem::path& genes_tsv) {
+  const auto run_geometry = std::filesystem::path(weights).parent_path() / "geometry.json";
+  if (!std::filesystem::exists(run_geometry)) return;
+  const auto trained = achrome::read_geometry(run_geometry);
+  std::vector<std::pair<std::string, std::filesystem::path>> files;
+  for (const auto& mark : marks) files.emplace_back(mark.mark, mark.path);
+  const auto given = achrome::marks_geometry(files, genes_tsv);  // the marks agree with each other, or an error
+  if (!given) return;  // matrices of another tool: nothing to compare
+  const auto differs = trained.difference(*given);
+  if (!differs.empty())
+    achrome::fail("{}: its bins are not those the model was trained on ({} vs {}: {})", marks.front().path.string(),
+                  achrome::geometry_sidecar(marks.front().path).string(), run_geometry.string(), differs);
 }
 
 // The transform achrome-train applied to the inputs before the model (model.json's "input_transform";
@@ -210,6 +229,7 @@ int main(int argc, char** argv) {
     }
     if (!marks.empty()) {
       check_mark_names(weights, marks);
+      check_geometry(weights, marks, genes_tsv);
       input = marks.front().path.string();  // named in the shape messages below
     }
     if (static_cast<int64_t>(inputs.marks) != shape.marks)

@@ -134,6 +134,17 @@ expect_fail "--gene that is not a test gene" "--gene NOPE: not a test gene" \
 odd=("${mark_flags[@]:0:8}" --mark "H3K9me3=$WORK/bins2/H3K9me3.npy")
 expect_fail "marks with different windows" "bins2/H3K9me3.npy.json: its bins differ from those of .*bins/H3K27me3.npy.json \(upstream 5000 vs 2000\)" \
   "$ACHROME_BIN/achrome-train" --genes "$WORK/genes.tsv" --labels "$WORK/labels.tsv" "${odd[@]}" --out "$WORK/bad/run" --epochs 1 -q
+# ... nor be scored by a model trained on another window, though the bin count is the same (100 bins).
+wide=()
+for m in $MARKS; do
+  "$ACHROME_BIN/achrome-bin" --genes "$WORK/genes.tsv" --signal "$S/signal/E001/$m.bw" --out "$WORK/wide/$m.npy" \
+    --upstream 10000 --downstream 10000 --bin-size 200 -t 2 -q
+  wide+=(--mark "$m=$WORK/wide/$m.npy")
+done
+expect_fail "predict on bins over another window" "wide/H3K27me3.npy: its bins are not those the model was trained on \(.*: upstream 5000 vs 10000" \
+  "$ACHROME_BIN/achrome-predict" --run "$WORK/run" --genes "$WORK/genes.tsv" "${wide[@]}" --out "$WORK/bad/predict"
+"$ACHROME_BIN/achrome-predict" --run "$WORK/run" --genes "$WORK/genes.tsv" "${mark_flags[@]}" --out "$WORK/predict" -q \
+  && ok "predict on the training window" || not_ok "predict on the same window failed"
 [ -z "$(ls -A "$WORK/bad" 2>/dev/null)" ] && ok "nothing left by the failures" || not_ok "left: $(ls -A "$WORK/bad")"
 
 finish
