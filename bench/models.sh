@@ -15,7 +15,9 @@
 #              About 10 minutes per attentivechrome run here.
 #
 #   bash bench/models.sh [--models "achrome-net attentivechrome"] [--sets "real-k562 simulated simulated-full"]
-#                        [--seeds "1 2 3"] [--epochs 30] [--sim-genes 2000]
+#                        [--seeds "1 2 3"] [--epochs 30] [--sim-genes 2000] [--prepare-only]
+#
+# --prepare-only makes the data sets and stops (bench/speed.sh uses it for its full-size study).
 #
 # Needs the executables in build/bin (or ACHROME_BIN) and Debian's python3 with numpy. Writes
 # bench/out/models/ (data, one run folder per model, set and seed) and prints the Markdown table,
@@ -30,6 +32,7 @@ sets="real-k562 simulated"
 seeds="1 2 3"
 epochs=30
 sim_genes=2000
+prepare_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models=$2; shift 2 ;;
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
     --seeds) seeds=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
     --sim-genes) sim_genes=$2; shift 2 ;;
+    --prepare-only) prepare_only=1; shift ;;
     *) echo "bench/models.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -95,6 +99,7 @@ for set in $sets; do
     *) echo "bench/models.sh: unknown data set $set (real-k562, simulated, simulated-full)" >&2; exit 2 ;;
   esac
 done
+[ "$prepare_only" = 1 ] && exit 0
 
 for set in $sets; do
   data=$out/data/$set

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Training speed of every model against its plain-PyTorch twin, at full size, one thread.
+#
+# Study: bench/models.sh's "simulated-full" set (achrome-simulate --genes 19802 --depth 1 --seed 2, one
+# epigenome, 5 marks x 100 bins, binned and labelled as the demo does: 6,601 train / 6,601 valid / 6,600
+# test genes); --set simulated takes its 2,000-gene set instead (667 / 667 / 666), for a quick check.
+# For each model, back to back on the same files:
+#   ours  achrome-train --model NAME --threads 1 (default trainer: Adam lr 2e-4, batch 16, clip 1;
+#         valid and test scored every epoch, in whatever batches the trainer uses).
+#   twin  the same model in plain PyTorch at torch.set_num_threads(1): tests/models/twins.py's module
+#         trained by bench/train_twin.py (Adam, BCEWithLogits, clip 1, batches of 16 over the training
+#         genes, then valid + test scored in batches of 16), except attentivechrome, whose twin is the
+#         published model and loop, bench/published_attentivechrome.py.
+# Reported: wall seconds per epoch (training plus scoring valid and test, mean over the epochs run,
+# less the first --skip of them), peak RSS of the whole process (GNU time -v), and twin / ours.
+#
+#   bash bench/speed.sh [--models "deepchrome lstm ..."] [--epochs 2] [--skip 0] [--set simulated-full]
+#
+# Needs the executables in build/bin (or ACHROME_BIN), GNU time, and Debian's python3 with torch,
+# numpy and sklearn. Writes bench/out/speed/ (runs, logs) and prints the Markdown table, also kept in
+# bench/out/speed.md. Full size at 1 thread, 2 epochs: about 3 minutes per epoch for the slowest twins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${ACHROME_BIN:-build/bin}
+py=${ACHROME_PYTHON:-/usr/bin/python3}
+models="deepchrome lstm cnn-attn cnn-alpha-beta lstm-attn lstm-alpha attentivechrome achrome-net"
+epochs=2
+skip=0
+set=simulated-full
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --models) models=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --skip) skip=$2; shift 2 ;;
+    --set) set=$2; shift 2 ;;
+    *) echo "bench/speed.sh: unknown option $1 (--models, --epochs, --skip, --set)" >&2; exit 2 ;;
+  esac
+done
+if [ "$skip" -ge "$epochs" ]; then echo "bench/speed.sh: --skip $skip leaves none of --epochs $epochs" >&2; exit 2; fi
+case "$set" in simulated|simulated-full) ;; *) echo "bench/speed.sh: --set simulated or simulated-full" >&2; exit 2 ;; esac
+
+# The data set as bench/models.sh makes it (made once, then reused).
+bash bench/models.sh --sets "$set" --prepare-only
+data=bench/out/models/data/$set
+out=bench/out/speed/$set
+mkdir -p "$out"
+marks=()
+for mark in H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3; do marks+=(--mark "$mark=$data/$mark.npy"); done
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1  # the twins' torch and numpy: one thread
+
+# mean of the per-epoch seconds after the first $skip, from lines "... seconds S ..." or a history.tsv
+mean_seconds() { awk -v skip="$skip" '$1 == "epoch" && $3 == "seconds" { if (++n > skip) { s += $4; k++ } }
+                                      END { if (k) printf "%.2f", s / k; else print "nan" }' "$1"; }
+history_seconds() { awk -F'\t' -v skip="$skip" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") c = i; next }
+                                               { if (++n > skip) { s += $c; k++ } }
+                                               END { if (k) printf "%.2f", s / k; else print "nan" }' "$1"; }
+rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+
+rows=()
+for model in $models; do
+  echo "bench/speed.sh: $model, twin then ours, $epochs epochs" >&2
+  if [ "$model" = attentivechrome ]; then
+    twin=(bench/published_attentivechrome.py "$data" 1 "$epochs")
+    twin_name="published AttentiveChrome"
+  else
+    twin=(bench/train_twin.py "$model" "$data" 1 "$epochs")
+    twin_name="twins.py"
+  fi
+  /usr/bin/time -v "$py" "${twin[@]}" > "$out/$model.twin.log" 2> "$out/$model.twin.time"
+  rm -rf "$out/$model.run" "$out/$model.run.checkpoint"
+  /usr/bin/time -v "$bin/achrome-train" --genes "$data/genes.tsv" --labels "$data/labels.tsv" "${marks[@]}" \
+    --model "$model" --epochs "$epochs" --threads 1 --out "$out/$model.run" 2> "$out/$model.ours.time"
+  twin_s=$(mean_seconds "$out/$model.twin.log")
+  ours_s=$(history_seconds "$out/$model.run/history.tsv")
+  rows+=("$(printf '| `%s` | %s | %s | %s | %s | %s | %.1fx |' "$model" "$twin_name" "$twin_s" "$(rss_mb "$out/$model.twin.time")" \
+            "$ours_s" "$(rss_mb "$out/$model.ours.time")" "$(echo "$twin_s / $ours_s" | bc -l)")")
+done
+
+genes=$(($(wc -l < "$data/labels.tsv") - 1))
+{
+  echo "Seconds per epoch (train + score valid and test; mean of epochs $((skip + 1))..$epochs), $genes genes ($set), 1 thread, $(lscpu | sed -n 's/^Model name: *//p'):"
+  echo
+  echo "| model | twin | twin s/epoch | twin peak MB | achrome-train s/epoch | achrome-train peak MB | twin / ours |"
+  echo "|---|---|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+} | tee bench/out/speed.md
