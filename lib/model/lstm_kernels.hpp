@@ -1,7 +1,7 @@
 #pragma once
 // The element-wise part of one LSTM time step, fused into one pass over raw float buffers.
 //
-// A time step of the lockstep LSTMs (attentive_chrome.cpp) is one matrix product plus element-wise
+// A time step of the lockstep LSTMs (lockstep_lstm.cpp) is one matrix product plus element-wise
 // maths on [S sequences, B genes, H hidden] values: four gate nonlinearities, the cell update and
 // the hidden state (and in backward their derivatives). Written as ATen operations that is ~15
 // calls per step, each with dispatch overhead, a temporary and a full sweep over memory; at the

@@ -1,5 +1,6 @@
 #include "model/lstm_models.hpp"
 
+#include "model/lockstep_lstm.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -39,8 +40,20 @@ void LstmModelImpl::reset_parameters() { uniform_all(*this); }
 
 ModelOutput LstmModelImpl::forward(const torch::Tensor& x) {
   check_input(x, false);
-  // Sequence-first [T, B, marks]; h_n [2, B, H] is the last step of each direction: the forward
-  // direction after bin T, the backward one after bin 1 (the Lua code's Select(2, len) on each).
+  // One LSTM, the marks of a bin as its input vector: [1, T, B, marks] -> states [T, B, 2H].
+  const auto states = lockstep_bilstm(x.transpose(0, 1).unsqueeze(0), stack_lstm_weights({rnn}))[0];
+  // The last step of each direction: the forward direction after bin T, the backward one after bin 1
+  // (the Lua code's Select(2, len) on each; PyTorch's h_n).
+  const int64_t hidden = options_.hidden, bins = states.size(0);
+  const auto pooled = torch::cat({states[bins - 1].narrow(1, 0, hidden), states[0].narrow(1, hidden, hidden)}, 1);
+  ModelOutput out;
+  out.logits = output->forward(dropout->forward(pooled)).squeeze(1);
+  return out;
+}
+
+ModelOutput LstmModelImpl::forward_reference(const torch::Tensor& x) {
+  check_input(x, false);
+  // Sequence-first [T, B, marks]; h_n [2, B, H] is the last step of each direction.
   const auto final_states = std::get<0>(std::get<1>(rnn->forward(x.transpose(0, 1))));
   const auto pooled = torch::cat({final_states[0], final_states[1]}, 1);  // [B, 2H]
   ModelOutput out;
@@ -62,7 +75,18 @@ void LstmAttnImpl::reset_parameters() { uniform_all(*this); }
 
 ModelOutput LstmAttnImpl::forward(const torch::Tensor& x) {
   check_input(x, false);
-  const auto states = std::get<0>(rnn->forward(x.transpose(0, 1))).transpose(0, 1);  // [B, T, 2H]
+  // [T, B, 2H] contiguous, seen as [B, T, 2H]: the same layout as torch::nn::LSTM's output transposed,
+  // so that dropout draws its mask in the same order as forward_reference (and earlier versions).
+  const auto states = lockstep_bilstm(x.transpose(0, 1).unsqueeze(0), stack_lstm_weights({rnn}))[0].transpose(0, 1);
+  return attend_and_output(states);
+}
+
+ModelOutput LstmAttnImpl::forward_reference(const torch::Tensor& x) {
+  check_input(x, false);
+  return attend_and_output(std::get<0>(rnn->forward(x.transpose(0, 1))).transpose(0, 1));  // [B, T, 2H]
+}
+
+ModelOutput LstmAttnImpl::attend_and_output(const torch::Tensor& states) {
   auto [weights, pooled] = context_attention(dropout->forward(states), bin_attention->bin_context_vector);
   ModelOutput out;
   out.logits = output->forward(pooled).squeeze(1);
@@ -87,12 +111,32 @@ void LstmAlphaImpl::reset_parameters() { uniform_all(*this); }
 
 ModelOutput LstmAlphaImpl::forward(const torch::Tensor& x) {
   check_input(x, false);
-  std::vector<torch::Tensor> embeddings, alphas;
+  // AttentiveChrome's level 1: every mark's bin sequence, marks first [M, T, B, 1], all in lockstep.
+  std::vector<torch::nn::LSTM> lstms;
+  for (const auto& encoder : encoders_) lstms.push_back(encoder->rnn);
+  const auto states = lockstep_bilstm(x.permute({2, 1, 0}).unsqueeze(3), stack_lstm_weights(lstms));  // [M, T, B, 2H]
+  std::vector<torch::Tensor> per_mark;
+  for (int64_t mark = 0; mark < states.size(0); ++mark) per_mark.push_back(states[mark].transpose(0, 1));  // [B, T, 2H]
+  return attend_and_output(per_mark);
+}
+
+ModelOutput LstmAlphaImpl::forward_reference(const torch::Tensor& x) {
+  check_input(x, false);
+  std::vector<torch::Tensor> per_mark;
   for (std::size_t mark = 0; mark < encoders_.size(); ++mark) {
-    auto& encoder = encoders_[mark];
     const auto column = x.select(2, static_cast<int64_t>(mark)).t().unsqueeze(2);  // [T, B, 1]
-    const auto states = std::get<0>(encoder->rnn->forward(column)).transpose(0, 1);  // [B, T, 2H]
-    auto [weights, pooled] = context_attention(dropout->forward(states), encoder->bin_attention->bin_context_vector);
+    per_mark.push_back(std::get<0>(encoders_[mark]->rnn->forward(column)).transpose(0, 1));  // [B, T, 2H]
+  }
+  return attend_and_output(per_mark);
+}
+
+ModelOutput LstmAlphaImpl::attend_and_output(const std::vector<torch::Tensor>& states) {
+  // Each mark's states are [T, B, 2H] in memory, as torch::nn::LSTM leaves them, and dropout runs mark
+  // by mark: the masks are drawn in the same order by both forwards.
+  std::vector<torch::Tensor> embeddings, alphas;
+  for (std::size_t mark = 0; mark < states.size(); ++mark) {
+    auto [weights, pooled] =
+        context_attention(dropout->forward(states[mark]), encoders_[mark]->bin_attention->bin_context_vector);
     embeddings.push_back(pooled);
     alphas.push_back(weights);
   }

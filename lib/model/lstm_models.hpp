@@ -9,6 +9,10 @@
 //   lstm-attn   rnn.*, bin_attention.bin_context_vector, output.*
 //   lstm-alpha  rnn_hms.{m}.rnn.*, rnn_hms.{m}.bin_attention.bin_context_vector, output.*
 // where rnn.* are PyTorch's LSTM names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, and _reverse).
+//
+// forward() runs the LSTMs on the lockstep kernels (lockstep_lstm.hpp; torch::nn::LSTM modules only
+// hold the weights); forward_reference() calls torch::nn::LSTM as the PyTorch twins do. Slow; kept as an
+// independent implementation that tests compare forward() with.
 #include <vector>
 
 #include <torch/torch.h>
@@ -30,6 +34,7 @@ class LstmModelImpl : public ExpressionModelImpl {
  public:
   explicit LstmModelImpl(LstmOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override { return "uniform(-0.1, 0.1)"; }
   ModelSizes sizes() const override { return {{"hidden", options_.hidden}}; }
@@ -49,6 +54,7 @@ class LstmAttnImpl : public ExpressionModelImpl {
  public:
   explicit LstmAttnImpl(LstmOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override { return "uniform(-0.1, 0.1)"; }
   ModelSizes sizes() const override { return {{"hidden", options_.hidden}}; }
@@ -59,6 +65,7 @@ class LstmAttnImpl : public ExpressionModelImpl {
   torch::nn::Linear output{nullptr};
 
  private:
+  ModelOutput attend_and_output(const torch::Tensor& states);  // states [B, T, 2H]
   LstmOptions options_;
 };
 TORCH_MODULE(LstmAttn);
@@ -70,6 +77,7 @@ class LstmAlphaImpl : public ExpressionModelImpl {
  public:
   explicit LstmAlphaImpl(LstmOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override { return "uniform(-0.1, 0.1)"; }
   ModelSizes sizes() const override { return {{"bin_hidden", options_.hidden}}; }
@@ -79,6 +87,7 @@ class LstmAlphaImpl : public ExpressionModelImpl {
   torch::nn::Linear output{nullptr};
 
  private:
+  ModelOutput attend_and_output(const std::vector<torch::Tensor>& states);  // per mark [B, T, 2H]
   LstmOptions options_;
   std::vector<RecurrentEncoder> encoders_;  // the elements of rnn_hms, typed
 };
