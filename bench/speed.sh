@@ -56,7 +56,6 @@ history_seconds() { awk -F'\t' -v skip="$skip" 'NR == 1 { for (i = 1; i <= NF; i
                                                END { if (k) printf "%.2f", s / k; else print "nan" }' "$1"; }
 rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
 
-rows=()
 for model in $models; do
   echo "bench/speed.sh: $model, twin then ours, $epochs epochs" >&2
   if [ "$model" = attentivechrome ]; then
@@ -72,8 +71,10 @@ for model in $models; do
     --model "$model" --epochs "$epochs" --threads 1 --out "$out/$model.run" 2> "$out/$model.ours.time"
   twin_s=$(mean_seconds "$out/$model.twin.log")
   ours_s=$(history_seconds "$out/$model.run/history.tsv")
-  rows+=("$(printf '| `%s` | %s | %s | %s | %s | %s | %.1fx |' "$model" "$twin_name" "$twin_s" "$(rss_mb "$out/$model.twin.time")" \
-            "$ours_s" "$(rss_mb "$out/$model.ours.time")" "$(echo "$twin_s / $ours_s" | bc -l)")")
+  # One row file per model, so that an interrupted run keeps the models it finished.
+  printf '| `%s` | %s | %s | %s | %s | %s | %.1fx |\n' "$model" "$twin_name" "$twin_s" "$(rss_mb "$out/$model.twin.time")" \
+    "$ours_s" "$(rss_mb "$out/$model.ours.time")" "$(echo "$twin_s / $ours_s" | bc -l)" > "$out/$model.row"
+  cat "$out/$model.row" >&2
 done
 
 genes=$(($(wc -l < "$data/labels.tsv") - 1))
@@ -82,5 +83,5 @@ genes=$(($(wc -l < "$data/labels.tsv") - 1))
   echo
   echo "| model | twin | twin s/epoch | twin peak MB | achrome-train s/epoch | achrome-train peak MB | twin / ours |"
   echo "|---|---|---:|---:|---:|---:|---:|"
-  printf '%s\n' "${rows[@]}"
+  for model in $models; do cat "$out/$model.row"; done
 } | tee bench/out/speed.md
