@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
       options.genes = genes;
       options.title = title;
       options.orientation = achrome::parse_orientation(orientation);
-      const auto run = achrome::report::read_run_folder(runs.front());
+      const auto run = achrome::read_run_folder(runs.front());
       if (run.geometry) {
         // The run says what its bins are; a window given as well must be the same one.
         const auto& geometry = *run.geometry;

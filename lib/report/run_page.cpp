@@ -100,17 +100,18 @@ std::string history_section(const RunFolder& run) {
       valid_loss{"valid", "#1b9e77", {}, false, true};
   double auroc_min = 1, loss_max = 0, first = history.front().epoch, last = history.front().epoch;
   for (const auto& r : history) {
-    train_auroc.points.push_back({r.epoch, r.train_auroc});
-    valid.points.push_back({r.epoch, r.valid_auroc});
-    test.points.push_back({r.epoch, r.test_auroc});
-    train_loss.points.push_back({r.epoch, r.train_loss});
-    valid_loss.points.push_back({r.epoch, r.valid_loss});
+    const double epoch = r.epoch;
+    train_auroc.points.push_back({epoch, r.train_auroc});
+    valid.points.push_back({epoch, r.valid_auroc});
+    test.points.push_back({epoch, r.test_auroc});
+    train_loss.points.push_back({epoch, r.train_loss});
+    valid_loss.points.push_back({epoch, r.valid_loss});
     for (double v : {r.train_auroc, r.valid_auroc, r.test_auroc})
       if (std::isfinite(v)) auroc_min = std::min(auroc_min, v);
     for (double v : {r.train_loss, r.valid_loss})
       if (std::isfinite(v)) loss_max = std::max(loss_max, v);
-    first = std::min(first, r.epoch);
-    last = std::max(last, r.epoch);
+    first = std::min(first, epoch);
+    last = std::max(last, epoch);
   }
   if (last <= first) last = first + 1;
   const Marker best{static_cast<double>(run.metrics.best_epoch), "best"};
@@ -641,9 +642,10 @@ std::string top_genes_section(const RunFolder& run, const RunPageOptions& option
 }
 
 std::string provenance_section(const RunMetrics& metrics) {
-  if (metrics.provenance.empty()) return "";
+  const auto provenance = provenance_entries(metrics);
+  if (provenance.empty()) return "";
   std::string out = "<h2>Provenance</h2>\n<table>";
-  for (const auto& [key, value] : metrics.provenance)
+  for (const auto& [key, value] : provenance)
     out += fmt::format("<tr><td class=\"text\">{}</td><td class=\"text\"><code>{}</code></td></tr>\n",
                        escape_html(key), escape_html(value));
   return out + "</table>\n";

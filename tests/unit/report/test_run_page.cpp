@@ -12,6 +12,7 @@
 #include "util/npy.hpp"
 
 namespace fs = std::filesystem;
+using namespace achrome;  // the run folder's records (run/run_folder.hpp)
 using namespace achrome::report;
 using achrome::Split;
 using ::testing::HasSubstr;

@@ -18,6 +18,7 @@
 #include "util/npy.hpp"
 
 namespace fs = std::filesystem;
+using namespace achrome;  // the run folder's records (run/run_folder.hpp)
 using namespace achrome::report;
 using ::testing::HasSubstr;
 using ::testing::Not;
