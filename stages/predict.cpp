@@ -13,8 +13,8 @@
 #include "dataset/published_layout.hpp"
 #include "dataset/study.hpp"
 #include "model/attentive_chrome.hpp"
+#include "run/run_folder.hpp"
 #include "signal/bin_geometry.hpp"
-#include "train/run_folder.hpp"
 #include "train/trainer.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -120,16 +120,11 @@ std::string recorded_input_transform(const std::string& weights) {
   return json["input_transform"].get<std::string>();
 }
 
-// AUROC and AUPR over all labelled genes and per split (a split with one class has none).
-nlohmann::json labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
-                                        const std::string& model, const std::string& weights,
-                                        const std::string& genes_tsv, const std::string& labels_tsv) {
-  nlohmann::json json;
-  json["model"] = model;
-  json["weights"] = weights;
-  json["genes"] = genes_tsv;
-  json["labels"] = labels_tsv;
-  json["all"] = achrome::split_metrics_json(achrome::split_metrics(logits, data.labels));
+// AUROC, AUPR and loss over all labelled genes and per split (a split with one class has none).
+achrome::PredictionMetrics labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
+                                            const std::string& model, const std::string& weights,
+                                            const std::string& genes_tsv, const std::string& labels_tsv) {
+  achrome::PredictionMetrics metrics{model, weights, genes_tsv, labels_tsv, achrome::split_metrics(logits, data.labels), {}};
   for (const auto split : {achrome::Split::Train, achrome::Split::Valid, achrome::Split::Test}) {
     const auto rows = data.rows(split);
     std::vector<int> labels;
@@ -137,10 +132,10 @@ nlohmann::json labelled_metrics(const achrome::TrainingSet& data, const torch::T
     for (auto row : rows) labels.push_back(data.labels[row]);
     const auto positives = std::count(labels.begin(), labels.end(), 1);
     if (positives == 0 || positives == static_cast<long>(labels.size())) continue;
-    json["splits"][achrome::split_name(split)] =
-        achrome::split_metrics_json(achrome::split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels));
+    metrics.splits[static_cast<int>(split)] =
+        achrome::split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels);
   }
-  return json;
+  return metrics;
 }
 
 }  // namespace
@@ -278,14 +273,21 @@ int main(int argc, char** argv) {
       const auto beta = scores.beta.contiguous();
       achrome::write_npy(dir / "beta.npy", beta.data_ptr<float>(), {inputs.genes, inputs.marks});
     }
-    if (!gene_ids.empty())
-      achrome::write_predictions_tsv(dir / "predictions.tsv", gene_ids, logits.data_ptr<float>(),
-                                     labelled ? &*labelled : nullptr);
+    if (!gene_ids.empty()) {
+      const float* logit = logits.data_ptr<float>();
+      std::vector<achrome::Prediction> predictions;
+      for (std::size_t i = 0; i < gene_ids.size(); ++i) {
+        achrome::Prediction p{gene_ids[i], achrome::Split::Test, 0, logit[i], achrome::logit_probability(logit[i])};
+        if (labelled) p.split = labelled->splits[i], p.label = labelled->labels[i];
+        predictions.push_back(std::move(p));
+      }
+      achrome::write_predictions_tsv(dir / "predictions.tsv", predictions, labelled.has_value());
+    }
     if (labelled) {
       const auto metrics = labelled_metrics(*labelled, logits, model_name, weights, genes_tsv, labels_tsv);
-      achrome::write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");
+      achrome::write_prediction_metrics_json(dir / "metrics.json", metrics);
       spdlog::info("{} labelled genes of {}: AUROC {:.4f}, AUPR {:.4f}", labelled->genes(), labels_tsv,
-                   metrics["all"]["auroc"].get<double>(), metrics["all"]["aupr"].get<double>());
+                   metrics.all.auroc, metrics.all.aupr);
     }
     out_folder.commit();
     spdlog::info("{} genes scored, written to {}", inputs.genes, out);

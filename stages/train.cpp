@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "dataset/study.hpp"
+#include "run/run_folder.hpp"
 #include "train/checkpoint.hpp"
 #include "train/progress.hpp"
 #include "train/run_folder.hpp"
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
     spdlog::info("best epoch {} of {}: valid auroc {:.4f}, test auroc {:.4f}", result.best_epoch, result.epochs_run,
                  best.valid_auroc, best.test_auroc);
 
-    achrome::write_run_folder(run_dir.path(), data, result, options, provenance);
+    achrome::write_trained_run(run_dir.path(), data, result, options, provenance);
     // The effective options, a valid --config: the inputs as absolute paths (the file works from any
     // folder) and the thread count actually used (it changes the numbers); not --out, so that a
     // retraining from it names its own folder.

@@ -1,15 +1,14 @@
 #pragma once
-// The run folder of one trained model (docs/formats.md "Run folder"): model.pt, model.json,
-// predictions.tsv, history.tsv, alpha.npy, beta.npy, attention_genes.tsv and metrics.json. The folder
-// is replaced as a whole (AtomicFolder), so a rerun that fails never mixes old files with new ones.
+// What achrome-train puts into its run folder (docs/formats.md "Run folder"): the trained model scored,
+// its weights, and the records of run/run_folder.hpp, which writes the files. The folder is replaced as
+// a whole (AtomicFolder), so a rerun that fails never mixes old files with new ones.
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "dataset/study.hpp"
+#include "run/run_folder.hpp"
 #include "signal/bin_geometry.hpp"
 #include "train/trainer.hpp"
 
@@ -26,20 +25,11 @@ struct RunProvenance {
   std::optional<BinGeometry> geometry;
 };
 
-// predictions.tsv, the one writer of the format (run folders and achrome-predict): with `labelled`,
-// `gene_id split label logit probability` for its genes; without, `gene_id logit probability` for
-// gene_ids. Numbers are the shortest text that reads back as the same float32.
-void write_predictions_tsv(const std::filesystem::path& path, const std::vector<std::string>& gene_ids,
-                           const float* logits, const TrainingSet* labelled);
-
-// {"auroc", "aupr", "loss", "genes"} as metrics.json holds them per split.
-nlohmann::json split_metrics_json(const SplitMetrics& metrics);
-
-// Every file a run folder holds: what an AtomicFolder for it may replace.
-const std::vector<std::string>& run_folder_files();
-
-// Writes every file of the run into dir, an empty folder (AtomicFolder::path(); commit it afterwards).
-void write_run_folder(const std::filesystem::path& dir, const TrainingSet& data, const TrainResult& result,
-                      const TrainOptions& options, const RunProvenance& provenance);
+// Scores every labelled gene once with the best model (metrics.json, predictions.tsv and the attention
+// arrays all come from this one pass, so they agree exactly), computes the test genes' saliency and the
+// metrics of every split, and writes model.pt and the run's files (run/run_folder.hpp) into dir, an
+// empty folder (AtomicFolder::path(); commit it afterwards).
+void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data, const TrainResult& result,
+                       const TrainOptions& options, const RunProvenance& provenance);
 
 }  // namespace achrome

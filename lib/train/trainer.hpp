@@ -15,6 +15,7 @@
 #include "dataset/study.hpp"
 #include "model/attentive_chrome.hpp"
 #include "model/expression_model.hpp"
+#include "run/run_folder.hpp"  // EpochRecord, SplitMetrics: the records of history.tsv and metrics.json
 
 namespace achrome {
 
@@ -34,23 +35,6 @@ struct TrainOptions {
 
 // "cpu" or "cuda" / "cuda:N"; an Error if CUDA is asked for and not available.
 torch::Device parse_device(const std::string& name);
-
-struct EpochRecord {
-  int epoch = 0;             // 1-based
-  double train_loss = 0;     // mean over the epoch's training batches (the model changes during it)
-  double train_auroc = 0;    // of the predictions made while training, as train.py reports it
-  double valid_loss = 0;     // mean over valid genes, after the epoch
-  double valid_auroc = 0;
-  double test_auroc = 0;
-  double seconds = 0;        // training plus evaluation
-};
-
-struct SplitMetrics {
-  double auroc = 0;
-  double aupr = 0;
-  double loss = 0;  // mean BCE-with-logits over the split's genes
-  std::size_t genes = 0;
-};
 
 // Model outputs for a set of genes, on the CPU.
 struct Scores {
