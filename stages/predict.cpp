@@ -1,12 +1,9 @@
 // achrome-predict: trained weights + a stacked input [genes, bins, marks] in, logits and attention out.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include <fmt/ranges.h>
-
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -23,68 +20,60 @@
 
 namespace {
 
+// achrome-train's model.json beside the weights (docs/formats.md "Run folder"), when there is one: it says
+// what the weights are; published weights come without one.
+struct RecordedModel {
+  std::filesystem::path path;
+  achrome::ModelDescription model;
+};
+std::optional<RecordedModel> recorded_model(const std::string& weights) {
+  const auto path = std::filesystem::path(weights).parent_path() / "model.json";
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  return RecordedModel{path, achrome::read_model_json(path)};
+}
+
 // The weights do not imply a bin count: the LSTMs and attention run over any number of bins. But a
-// model scores only the window it was trained on meaningfully, so achrome-train's model.json beside
-// the weights (when there is one) is held to: the input must have its bins. Published weights come
-// without one; they were trained on 100 bins, and another count is only warned about.
-void check_bins(const std::string& weights, int64_t marks, const std::string& input, std::size_t bins) {
-  const auto model_json = std::filesystem::path(weights).parent_path() / "model.json";
-  if (!std::filesystem::exists(model_json)) {
+// model scores only the window it was trained on meaningfully, so model.json (when there is one) is
+// held to: the input must have its bins. Published weights were trained on 100 bins, and another
+// count is only warned about.
+void check_bins(const std::optional<RecordedModel>& recorded, const std::string& weights, int64_t marks,
+                const std::string& input, std::size_t bins) {
+  if (!recorded) {
     if (bins != achrome::kDeepChromeBins)
       spdlog::warn("{}: {} bins, but no model.json beside {} says what the model was trained on (the published "
                    "model: {} bins)",
                    input, bins, weights, achrome::kDeepChromeBins);
     return;
   }
-  nlohmann::json json;
-  try {
-    std::ifstream in(model_json);
-    in >> json;
-  } catch (const nlohmann::json::exception& error) {
-    achrome::fail("{}: not valid JSON: {}", model_json.string(), error.what());
-  }
-  if (json.contains("marks") && json["marks"].is_array() &&
-      static_cast<int64_t>(json["marks"].size()) != marks)
-    achrome::fail("{}: {} marks, but {} holds a model for {} marks", model_json.string(), json["marks"].size(),
+  const auto& model = recorded->model;
+  if (static_cast<int64_t>(model.marks.size()) != marks)
+    achrome::fail("{}: {} marks, but {} holds a model for {} marks", recorded->path.string(), model.marks.size(),
                   weights, marks);
-  if (!json.contains("bins")) return;
-  if (!json["bins"].is_number_unsigned()) achrome::fail("{}: \"bins\" must be a positive integer", model_json.string());
-  const auto trained = json["bins"].get<std::size_t>();
-  if (trained != bins)
-    achrome::fail("{}: {} bins, but the model in {} was trained on {} bins ({})", input, bins, weights, trained,
-                  model_json.string());
+  if (model.bins > 0 && static_cast<std::size_t>(model.bins) != bins)
+    achrome::fail("{}: {} bins, but the model in {} was trained on {} bins ({})", input, bins, weights, model.bins,
+                  recorded->path.string());
 }
 
-// achrome-train's model.json beside the weights names the architecture; --model, when given, must agree.
-std::string resolve_model(const std::string& weights, const std::string& flag, bool flag_given) {
-  const auto model_json = std::filesystem::path(weights).parent_path() / "model.json";
-  std::string recorded;
-  if (std::filesystem::exists(model_json)) {
-    std::ifstream in(model_json);
-    const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (json.is_object() && json.contains("model") && json["model"].is_string()) recorded = json["model"];
-  }
-  if (recorded.empty()) return flag;
-  if (flag_given && recorded != flag)
-    achrome::fail("--model {}: but {} says the weights in {} are a {} model", flag, model_json.string(), weights,
-                  recorded);
-  return recorded;
+// model.json names the architecture; --model, when given, must agree.
+std::string resolve_model(const std::optional<RecordedModel>& recorded, const std::string& weights,
+                          const std::string& flag, bool flag_given) {
+  if (!recorded) return flag;
+  if (flag_given && recorded->model.model != flag)
+    achrome::fail("--model {}: but {} says the weights in {} are a {} model", flag, recorded->path.string(), weights,
+                  recorded->model.model);
+  return recorded->model.model;
 }
 
 // The marks given with --mark must be the model's, in its order: a model trained on H3K4me3 in
 // column 4 reads column 4 as H3K4me3, whatever the file is called.
-void check_mark_names(const std::string& weights, const std::vector<achrome::MarkFile>& marks) {
-  const auto model_json = std::filesystem::path(weights).parent_path() / "model.json";
-  if (!std::filesystem::exists(model_json)) return;
-  std::ifstream in(model_json);
-  const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.contains("marks") || !json["marks"].is_array()) return;
-  std::vector<std::string> trained, given;
-  for (const auto& mark : json["marks"]) trained.push_back(mark.is_string() ? mark.get<std::string>() : "?");
+void check_mark_names(const std::optional<RecordedModel>& recorded, const std::string& weights,
+                      const std::vector<achrome::MarkFile>& marks) {
+  if (!recorded) return;
+  std::vector<std::string> given;
   for (const auto& mark : marks) given.push_back(mark.mark);
-  if (trained != given)
+  if (recorded->model.marks != given)
     achrome::fail("--mark: marks {} given, but the model in {} was trained on {} in this order ({})",
-                  fmt::join(given, ","), weights, fmt::join(trained, ","), model_json.string());
+                  fmt::join(given, ","), weights, fmt::join(recorded->model.marks, ","), recorded->path.string());
 }
 
 // Equal bin counts do not make equal bins: 100 bins over +-5 kb and over +-10 kb read the same to the
@@ -107,17 +96,12 @@ void check_geometry(const std::string& weights, const std::vector<achrome::MarkF
 
 // The transform achrome-train applied to the inputs before the model (model.json's "input_transform";
 // "raw" for published weights and runs from before the option), applied here the same way.
-std::string recorded_input_transform(const std::string& weights) {
-  const auto model_json = std::filesystem::path(weights).parent_path() / "model.json";
-  if (!std::filesystem::exists(model_json)) return "raw";
-  std::ifstream in(model_json);
-  const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.contains("input_transform")) return "raw";
+std::string recorded_input_transform(const std::optional<RecordedModel>& recorded) {
+  if (!recorded) return "raw";
   const auto& names = achrome::input_transform_names();
-  if (!json["input_transform"].is_string() ||
-      std::find(names.begin(), names.end(), json["input_transform"].get<std::string>()) == names.end())
-    achrome::fail("{}: \"input_transform\" must be one of {}", model_json.string(), fmt::join(names, ", "));
-  return json["input_transform"].get<std::string>();
+  if (std::find(names.begin(), names.end(), recorded->model.input_transform) == names.end())
+    achrome::fail("{}: \"input_transform\" must be one of {}", recorded->path.string(), fmt::join(names, ", "));
+  return recorded->model.input_transform;
 }
 
 // AUROC, AUPR and loss over all labelled genes and per split (a split with one class has none).
@@ -203,7 +187,8 @@ int main(int argc, char** argv) {
                                          {"--out", out_dir / "metrics.json"}});
     achrome::configure_cpu(stage.threads());
     const auto torch_device = achrome::parse_device(device);
-    model_name = resolve_model(weights, model_name, model_option->count() > 0);
+    const auto recorded = recorded_model(weights);
+    model_name = resolve_model(recorded, weights, model_name, model_option->count() > 0);
     const auto shape = achrome::infer_model_shape(model_name, weights);
     // The genes to score: a stacked array, every gene of another epigenome, or its labelled genes.
     std::vector<achrome::MarkFile> marks;
@@ -223,14 +208,14 @@ int main(int argc, char** argv) {
       inputs = achrome::read_stacked_inputs(input);
     }
     if (!marks.empty()) {
-      check_mark_names(weights, marks);
+      check_mark_names(recorded, weights, marks);
       check_geometry(weights, marks, genes_tsv);
       input = marks.front().path.string();  // named in the shape messages below
     }
     if (static_cast<int64_t>(inputs.marks) != shape.marks)
       achrome::fail("{}: {} marks, but the weights in {} are for {} marks", input, inputs.marks, weights, shape.marks);
-    check_bins(weights, shape.marks, input, inputs.bins);
-    const auto transform = recorded_input_transform(weights);
+    check_bins(recorded, weights, shape.marks, input, inputs.bins);
+    const auto transform = recorded_input_transform(recorded);
     if (transform != "raw") spdlog::info("inputs transformed with {} as in training (model.json)", transform);
     achrome::transform_inputs(transform, inputs.data.data(), inputs.data.size(), [&](std::size_t i) {
       const std::size_t per_gene = inputs.bins * inputs.marks;
