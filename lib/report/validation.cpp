@@ -18,10 +18,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string recorded_value(const RunFolder& run, const std::string& key) {
-  for (const auto& [name, value] : run.metrics.provenance)
-    if (name == key) return value;
-  return "";
+// The MD5 of genes.tsv that achrome-train recorded in metrics.json's "data"; empty if none.
+std::string recorded_genes_md5(const RunFolder& run) {
+  const auto& data = run.metrics.data;
+  return data.is_object() && data.contains("genes") && data["genes"].is_string() ? data["genes"].get<std::string>()
+                                                                                 : "";
 }
 
 // Sums rows of a [genes, panels, bins] array into a profile, each gene read 5' to 3'; weight (if
@@ -86,7 +87,7 @@ std::optional<fs::path> recorded_genes_tsv(const RunFolder& run, std::string& wh
     return std::nullopt;
   }
   const fs::path path = run.geometry->genes->path;
-  const auto md5 = recorded_value(run, "data.genes");
+  const auto md5 = recorded_genes_md5(run);
   if (!fs::is_regular_file(path) || md5.empty() || md5_file(path) != md5) {
     why = fmt::format("{} is not there unchanged since the training", path.string());
     return std::nullopt;
