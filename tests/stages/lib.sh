@@ -54,3 +54,23 @@ finish() {
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]
 }
+
+# simulate_small_study [EXTRA_MARK...]: the simulated study of the report tests, 600 genes of one
+# epigenome (E001, seed 5, bigWig, 2 chromosomes) with the five input marks, plus EXTRA marks binned
+# beside them (e.g. H3K27ac, never a model input). Leaves S (the study folder), $WORK/genes.tsv,
+# $WORK/labels.tsv, $WORK/bins/MARK.npy for every mark, and mark_flags: --mark MARK=FILE of the five.
+MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
+simulate_small_study() {
+  S="$WORK/study"
+  local marks="$MARKS $*" m
+  "$ACHROME_BIN/achrome-simulate" --out "$S" --genes 600 --epigenomes E001 --chromosomes 2 --seed 5 \
+    --marks "$(echo $marks | tr ' ' ',')" --formats bigwig -t 2 -q && ok "study simulated ($marks)" || not_ok "simulate failed"
+  "$ACHROME_BIN/achrome-genes" --annotation "$S/genes.gtf" --out "$WORK/genes.tsv" -q
+  "$ACHROME_BIN/achrome-label" --genes "$WORK/genes.tsv" --expression "$S/expression.tsv" --epigenome E001 \
+    --out "$WORK/labels.tsv" -q
+  mark_flags=()
+  for m in $marks; do
+    "$ACHROME_BIN/achrome-bin" --genes "$WORK/genes.tsv" --signal "$S/signal/E001/$m.bw" --out "$WORK/bins/$m.npy" -t 2 -q
+  done
+  for m in $MARKS; do mark_flags+=(--mark "$m=$WORK/bins/$m.npy"); done
+}

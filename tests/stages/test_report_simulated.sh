@@ -12,19 +12,7 @@ if [ ! -x "$ACHROME_BIN/achrome-train" ] && [ "${ACHROME_WITH_TORCH:-ON}" != ON 
   finish
   exit
 fi
-MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
-S="$WORK/study"
-
-"$ACHROME_BIN/achrome-simulate" --out "$S" --genes 600 --epigenomes E001 --chromosomes 2 --seed 5 \
-  --formats bigwig -t 2 -q && ok "study simulated" || not_ok "simulate failed"
-"$ACHROME_BIN/achrome-genes" --annotation "$S/genes.gtf" --out "$WORK/genes.tsv" -q
-"$ACHROME_BIN/achrome-label" --genes "$WORK/genes.tsv" --expression "$S/expression.tsv" --epigenome E001 \
-  --out "$WORK/labels.tsv" -q
-mark_flags=()
-for m in $MARKS; do
-  "$ACHROME_BIN/achrome-bin" --genes "$WORK/genes.tsv" --signal "$S/signal/E001/$m.bw" --out "$WORK/bins/$m.npy" -t 2 -q
-  mark_flags+=(--mark "$m=$WORK/bins/$m.npy")
-done
+simulate_small_study
 
 # Sidecars: what the columns are and what they came from.
 if "$PY" - "$WORK" <<'PY'

@@ -11,19 +11,7 @@ if [ ! -x "$ACHROME_BIN/achrome-train" ] && [ "${ACHROME_WITH_TORCH:-ON}" != ON 
   finish
   exit
 fi
-MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
-S="$WORK/study"
-"$ACHROME_BIN/achrome-simulate" --out "$S" --genes 600 --epigenomes E001 --chromosomes 2 --seed 5 \
-  --marks H3K27me3,H3K36me3,H3K4me1,H3K4me3,H3K9me3,H3K27ac --formats bigwig -t 2 -q \
-  && ok "study simulated with H3K27ac" || not_ok "simulate failed"
-"$ACHROME_BIN/achrome-genes" --annotation "$S/genes.gtf" --out "$WORK/genes.tsv" -q
-"$ACHROME_BIN/achrome-label" --genes "$WORK/genes.tsv" --expression "$S/expression.tsv" --epigenome E001 \
-  --out "$WORK/labels.tsv" -q
-mark_flags=()
-for m in $MARKS H3K27ac; do
-  "$ACHROME_BIN/achrome-bin" --genes "$WORK/genes.tsv" --signal "$S/signal/E001/$m.bw" --out "$WORK/bins/$m.npy" -t 2 -q
-  [ "$m" = H3K27ac ] || mark_flags+=(--mark "$m=$WORK/bins/$m.npy")
-done
+simulate_small_study H3K27ac
 # The same labels, shuffled among the genes (each keeps its split): a model that can learn nothing.
 "$PY" - "$WORK/labels.tsv" "$WORK/shuffled.tsv" <<'PY'
 import sys
