@@ -10,7 +10,7 @@
 # achrome-report --validation H3K27ac=... writes each run's validation.tsv; the table lists the four
 # correlations of every run (H3K4me3 against H3K27ac) and their mean over the seeds.
 #
-#   bash bench/validation.sh [--models "attentivechrome achrome-net"] [--seeds "1 2 3 4 5"]
+#   bash bench/validation.sh [--models "attentivechrome achrome-net"] [--seeds "1 2 3 4 5 6"]
 #
 # Needs build/bin (or ACHROME_BIN) and Debian's python3 with numpy. Writes bench/out/validation/ and
 # prints the Markdown table, kept in bench/out/validation/table.md. Finished runs are reused.
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 bin=${ACHROME_BIN:-build/bin}
 py=${ACHROME_PYTHON:-/usr/bin/python3}
 models="attentivechrome achrome-net"
-seeds="1 2 3 4 5"
+seeds="1 2 3 4 5 6"
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models=$2; shift 2 ;;
