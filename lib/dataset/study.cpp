@@ -120,6 +120,7 @@ TrainingSet assemble_training_set(const std::filesystem::path& genes_tsv, const 
       fail("{}: gene '{}' is labelled twice", label_location(labels_tsv, row.gene_id), row.gene_id);
     set.gene_ids.push_back(row.gene_id);
     set.labels.push_back(row.label);
+    set.values.push_back(row.value);
     set.splits.push_back(row.split);
     stack_gene(matrices, marks, found->second, row.gene_id, set.bins, set.inputs.data() + i * set.bins * n_marks);
   }

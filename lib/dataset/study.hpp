@@ -24,6 +24,7 @@ struct TrainingSet {
   std::size_t bins = 0;
   std::vector<std::string> gene_ids;  // labelled genes, in labels-file order
   std::vector<int> labels;            // 0/1
+  std::vector<double> values;         // the labels file's value column: the expression each label came from
   std::vector<Split> splits;
   std::vector<float> inputs;          // [genes, bins, marks], C order
 
