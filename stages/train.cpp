@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
       "killed (a time limit, preemption) and started again with the same command continues from the last\n"
       "finished epoch and ends with the same run folder as an uninterrupted one. The checkpoint is removed\n"
       "when the run folder is written; one of another training (other options, data or --threads) is\n"
-      "ignored with a warning.");
+      "ignored with a warning.\n\n"
+      "--target regression predicts log(1 + value) of the labels' expression values (RPKM) instead of the 0/1\n"
+      "label, with a mean-squared-error loss, and keeps the epoch with the best validation Pearson r.");
   auto& app = stage.app();
   std::string genes, labels, out, epigenome, device = "cpu", model_name = "attentivechrome";
   std::vector<std::string> mark_specs;
@@ -62,12 +64,16 @@ int main(int argc, char** argv) {
   app.add_option("--lr", options.learning_rate, "Adam learning rate")->check(achrome::positive())->capture_default_str();
   app.add_option("--seed", options.seed, "Seed of the initial weights and the per-epoch shuffles")->capture_default_str();
   app.add_option("--patience", options.patience,
-                 "Stop after this many epochs without a better validation AUROC (0 = run all epochs, as the paper)")
+                 "Stop after this many epochs without a better validation AUROC (Pearson r for --target regression; 0 = run all epochs, as the paper)")
       ->check(achrome::non_negative())->capture_default_str();
   app.add_option("--input-transform", options.input_transform,
                  "raw: the counts as they are (the paper's); log1p: log(1 + count), recorded in model.json and "
                  "applied again by achrome-predict")
       ->check(CLI::IsMember(achrome::input_transform_names()))->capture_default_str();
+  app.add_option("--target", options.target,
+                 "class: the 0/1 label (the paper's); regression: log(1 + value) of the labels file's expression "
+                 "values, scored by Pearson and Spearman r")
+      ->check(CLI::IsMember(achrome::target_names()))->capture_default_str();
   app.add_option("--device", device, "cpu or cuda (cuda fails if no GPU is usable)")->capture_default_str();
   achrome::add_yaml_config(app);
 
@@ -91,6 +97,9 @@ int main(int argc, char** argv) {
     achrome::AtomicFolder run_dir(out, achrome::run_folder_files());
 
     auto data = achrome::assemble_training_set(genes, labels, marks);
+    const bool regression = options.target == "regression";
+    if (regression) achrome::regression_targets(data, labels);  // labels without expression fail here, naming the file
+    const char* score = regression ? "r" : "auroc";
     achrome::transform_inputs(options.input_transform, data.inputs.data(), data.inputs.size(), [&](std::size_t i) {
       const std::size_t per_gene = data.bins * data.marks.size();
       const auto& mark = marks.at(i % data.marks.size());
@@ -123,9 +132,9 @@ int main(int argc, char** argv) {
       ++epochs_here;
       seconds_here += r.seconds;
       const double left = seconds_here / epochs_here * (options.epochs - r.epoch);
-      spdlog::info("epoch {}/{} train loss {:.4f} auroc {:.4f} | valid auroc {:.4f} | test auroc {:.4f} | {:.1f} s, {} left",
-                   r.epoch, options.epochs, r.train_loss, r.train_auroc, r.valid_auroc, r.test_auroc, r.seconds,
-                   achrome::duration_text(left));
+      spdlog::info("epoch {}/{} train loss {:.4f} {} {:.4f} | valid {} {:.4f} | test {} {:.4f} | {:.1f} s, {} left",
+                   r.epoch, options.epochs, r.train_loss, score, r.train_auroc, score, r.valid_auroc, score,
+                   r.test_auroc, r.seconds, achrome::duration_text(left));
       epoch_started = std::chrono::steady_clock::now();
     };
     callbacks.batch = [&](int epoch, int64_t batch, int64_t batches) {
@@ -142,8 +151,8 @@ int main(int argc, char** argv) {
     const auto result = achrome::train_model(data, options, callbacks, checkpointing);
     bar.clear();
     const auto& best = result.history.at(static_cast<std::size_t>(result.best_epoch - 1));
-    spdlog::info("best epoch {} of {}: valid auroc {:.4f}, test auroc {:.4f}", result.best_epoch, result.epochs_run,
-                 best.valid_auroc, best.test_auroc);
+    spdlog::info("best epoch {} of {}: valid {} {:.4f}, test {} {:.4f}", result.best_epoch, result.epochs_run, score,
+                 best.valid_auroc, score, best.test_auroc);
 
     achrome::write_trained_run(run_dir.path(), data, result, options, provenance);
     // The effective options, a valid --config: the inputs as absolute paths (the file works from any

@@ -36,11 +36,20 @@ float logit_probability(float logit);
 // "genes"}). NaN stands for a metric the file does not have (JSON null, or no key): written as null,
 // read back as NaN. A new metric goes in as an std::optional member, written only when set, so that
 // files without it stay as they are.
+//
+// A regression run's (--target regression) metrics are Pearson and Spearman r of the prediction and
+// log(1 + value) and the squared error: {"pearson", "spearman", "mse", "genes"}, with auroc and aupr NaN
+// and loss holding the mean squared error (the regression's training loss, "mse" in the file).
 struct SplitMetrics {
   double auroc = 0;
   double aupr = 0;
-  double loss = 0;  // mean BCE-with-logits over the genes
+  double loss = 0;  // mean BCE-with-logits over the genes; a regression's mean squared error
   long long genes = 0;
+  // Set for a regression only (NaN inside for constant predictions, where r is undefined).
+  std::optional<double> pearson, spearman;
+  bool regression() const { return pearson.has_value(); }
+  // What selects the best epoch: AUROC, or a regression's Pearson r.
+  double score() const { return pearson ? *pearson : auroc; }
 };
 nlohmann::json split_metrics_json(const SplitMetrics& metrics);
 // `where` names the object in messages ("run/metrics.json: splits.test").
@@ -104,12 +113,14 @@ std::vector<Prediction> read_predictions_tsv(const std::filesystem::path& path, 
 
 // ---- history.tsv -----------------------------------------------------------------------------------
 
+// The scores are AUROC for a class run and Pearson r for a regression (history.tsv names its columns
+// after the target).
 struct EpochRecord {
   int epoch = 0;             // 1-based
   double train_loss = 0;     // mean over the epoch's training batches (the model changes during it)
   double train_auroc = 0;    // of the predictions made while training, as train.py reports it
   double valid_loss = 0;     // mean over valid genes, after the epoch
-  double valid_auroc = 0;
+  double valid_auroc = 0;    // the score that selects the epoch
   double test_auroc = 0;
   double seconds = 0;        // training plus evaluation
 };

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
+#include <limits>
 #include <mutex>
 
 #include "achrome/version.hpp"
@@ -33,14 +34,20 @@ nlohmann::json record_json(const EpochRecord& r) {
           {"seconds", r.seconds}};
 }
 
+// A regression's Pearson r is NaN for an epoch that predicts one value for every gene; JSON writes it
+// as null.
+double score_from_json(const nlohmann::json& value) {
+  return value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>();
+}
+
 EpochRecord record_from_json(const nlohmann::json& j) {
   EpochRecord r;
   r.epoch = j.at("epoch").get<int>();
   r.train_loss = j.at("train_loss").get<double>();
-  r.train_auroc = j.at("train_auroc").get<double>();
+  r.train_auroc = score_from_json(j.at("train_auroc"));
   r.valid_loss = j.at("valid_loss").get<double>();
-  r.valid_auroc = j.at("valid_auroc").get<double>();
-  r.test_auroc = j.at("test_auroc").get<double>();
+  r.valid_auroc = score_from_json(j.at("valid_auroc"));
+  r.test_auroc = score_from_json(j.at("test_auroc"));
   r.seconds = j.at("seconds").get<double>();
   return r;
 }
@@ -77,6 +84,7 @@ nlohmann::json training_fingerprint(const TrainOptions& options, const RunProven
   return {
       {"format", kCheckpointFormat},
       {"model", options.model},
+      {"target", options.target},
       {"model_sizes", sizes},
       {"marks", marks},
       {"epochs", options.epochs},

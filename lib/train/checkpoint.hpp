@@ -6,7 +6,7 @@
 // job never interrupted.
 //
 // The file is a LibTorch archive (torch::serialize) holding: "meta", a JSON text with the
-// fingerprint, the epochs done, the best epoch, its validation AUROC, the epochs since the last
+// fingerprint, the epochs done, the best epoch, its validation score (AUROC or Pearson r), the epochs since the last
 // improvement and the history so far; "parameters" and "best_parameters", the model's parameters
 // flattened in named_parameters() order; "generator", the state of LibTorch's default CPU generator
 // (the per-epoch shuffles and dropout draw from it); "optimizer", Adam's state as
@@ -38,7 +38,7 @@ struct Checkpointing {
 struct TrainProgress {
   int epoch = 0;  // epochs done
   int best_epoch = 0;
-  double best_valid_auroc = -1;
+  double best_valid_auroc = -1;  // the best validation score: AUROC, or Pearson r for a regression
   int epochs_since_improvement = 0;
   std::vector<EpochRecord> history;
 };

@@ -3,12 +3,15 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
 #include "metrics/classification.hpp"
+#include "metrics/regression.hpp"
 #include "train/checkpoint.hpp"
 #include "util/error.hpp"
 
@@ -26,8 +29,9 @@ torch::Tensor rows_tensor(const std::vector<std::size_t>& rows) {
   return torch::tensor(indices, torch::kLong);
 }
 
-std::vector<int> select(const std::vector<int>& values, const std::vector<std::size_t>& rows) {
-  std::vector<int> out;
+template <typename T>
+std::vector<T> select(const std::vector<T>& values, const std::vector<std::size_t>& rows) {
+  std::vector<T> out;
   out.reserve(rows.size());
   for (auto row : rows) out.push_back(values[row]);
   return out;
@@ -41,6 +45,21 @@ void require_both_classes(const std::vector<int>& labels, Split split) {
     fail("the {} split has only label-{} genes ({}); AUROC is undefined", split_name(split), positives ? 1 : 0,
          labels.size());
 }
+
+// Pearson r needs two genes and a spread of values in every split.
+void require_spread(const std::vector<double>& targets, Split split) {
+  if (targets.size() < 2)
+    fail("the {} split has {} genes; Pearson r needs at least 2", split_name(split), targets.size());
+  if (std::all_of(targets.begin(), targets.end(), [&](double t) { return t == targets.front(); }))
+    fail("the {} split's {} genes all have the value {}; Pearson r is undefined", split_name(split), targets.size(),
+         std::expm1(targets.front()));
+}
+
+// An epoch whose score is undefined (a regression model predicting one value for every gene has no r)
+// ranks below every epoch with one; a finite number, so that the checkpoint's JSON keeps it.
+constexpr double kUndefinedScore = -2;
+
+double selection_score(double score) { return std::isnan(score) ? kUndefinedScore : score; }
 
 // All parameters of a model, and their gradients, as views into one contiguous buffer each, so that
 // the per-batch bookkeeping of training (zeroing the gradients, clipping their norm, Adam's update)
@@ -84,7 +103,8 @@ FlatParameters flatten_parameters(ExpressionModel& model) {
 // likely cause.
 //
 // The BCE loss of a model that guesses is ln 2; a mean batch loss of a million means its logits are
-// around a million on the wrong side, which no training that converges passes through.
+// around a million on the wrong side, which no training that converges passes through. The same
+// holds for the squared error of a regression on log(1 + RPKM), whose targets lie within about 0 to 12.
 constexpr double kDivergedLoss = 1e6;
 
 [[noreturn]] void diverged(int epoch, const std::string& what, double learning_rate) {
@@ -214,6 +234,50 @@ SplitMetrics split_metrics(const torch::Tensor& logits, const std::vector<int>& 
   return metrics;
 }
 
+SplitMetrics regression_metrics(const torch::Tensor& predictions, const std::vector<double>& targets) {
+  SplitMetrics metrics;
+  metrics.auroc = metrics.aupr = std::numeric_limits<double>::quiet_NaN();  // a regression has no classes
+  metrics.genes = targets.size();
+  const auto scores = to_vector(predictions);
+  const std::vector<double> predicted(scores.begin(), scores.end());
+  metrics.loss = mean_squared_error(predicted, targets);
+  metrics.pearson = pearson(predicted, targets);
+  metrics.spearman = spearman(predicted, targets);
+  return metrics;
+}
+
+SplitMetrics target_metrics(const std::string& target, const torch::Tensor& outputs, const std::vector<int>& labels,
+                            const std::vector<double>& targets) {
+  return target == "regression" ? regression_metrics(outputs, targets) : split_metrics(outputs, labels);
+}
+
+const std::vector<std::string>& target_names() {
+  static const std::vector<std::string> names{"class", "regression"};
+  return names;
+}
+
+std::vector<double> regression_targets(const TrainingSet& data, const std::string& labels_file) {
+  if (data.values.size() != data.genes()) fail("{}: {} values for {} genes", labels_file, data.values.size(), data.genes());
+  bool only_labels = true;
+  for (std::size_t i = 0; i < data.genes() && only_labels; ++i)
+    only_labels = data.values[i] == static_cast<double>(data.labels[i]);
+  if (only_labels)
+    fail("{}: every value is the gene's 0/1 label, no expression (as achrome-import writes for the published data); "
+         "--target regression needs the expression values that achrome-label writes",
+         labels_file);
+  std::vector<double> targets;
+  targets.reserve(data.genes());
+  for (std::size_t i = 0; i < data.genes(); ++i) {
+    const double value = data.values[i];
+    if (!(value > -1.0) || !std::isfinite(value))
+      fail("{}: gene {}: value {}, where log(1 + value) is undefined (--target regression predicts log(1 + value) "
+           "of an expression such as RPKM)",
+           labels_file, data.gene_ids[i], value);
+    targets.push_back(std::log1p(value));
+  }
+  return targets;
+}
+
 TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
                         const std::function<void(const EpochRecord&)>& on_epoch) {
   TrainCallbacks callbacks;
@@ -227,6 +291,8 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
   if (options.batch_size < 1) fail("--batch-size must be at least 1");
   if (!(options.learning_rate > 0)) fail("--lr must be positive");
   const auto device = parse_device(options.device);
+  const bool regression = options.target == "regression";
+  if (!regression && options.target != "class") fail("--target {}: expected class or regression", options.target);
 
   const auto train_rows = data.rows(Split::Train);
   const auto valid_rows = data.rows(Split::Valid);
@@ -234,9 +300,20 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
   const auto train_labels = select(data.labels, train_rows);
   const auto valid_labels = select(data.labels, valid_rows);
   const auto test_labels = select(data.labels, test_rows);
-  require_both_classes(train_labels, Split::Train);
-  require_both_classes(valid_labels, Split::Valid);
-  require_both_classes(test_labels, Split::Test);
+  // Regression fits log(1 + value); the labels are then only carried along.
+  const auto targets = regression ? regression_targets(data, "the labels") : std::vector<double>{};
+  const auto train_values = regression ? select(targets, train_rows) : std::vector<double>{};
+  const auto valid_values = regression ? select(targets, valid_rows) : std::vector<double>{};
+  const auto test_values = regression ? select(targets, test_rows) : std::vector<double>{};
+  if (regression) {
+    require_spread(train_values, Split::Train);
+    require_spread(valid_values, Split::Valid);
+    require_spread(test_values, Split::Test);
+  } else {
+    require_both_classes(train_labels, Split::Train);
+    require_both_classes(valid_labels, Split::Valid);
+    require_both_classes(test_labels, Split::Test);
+  }
 
   // The seed fixes the initial weights and every epoch's shuffle.
   torch::manual_seed(options.seed);
@@ -248,7 +325,9 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
   const auto all_inputs = inputs_tensor(data);
   const auto train_inputs = all_inputs.index_select(0, rows_tensor(train_rows)).to(device);
   const auto train_targets =
-      torch::tensor(std::vector<float>(train_labels.begin(), train_labels.end()), torch::kFloat32).to(device);
+      (regression ? torch::tensor(std::vector<float>(train_values.begin(), train_values.end()), torch::kFloat32)
+                  : torch::tensor(std::vector<float>(train_labels.begin(), train_labels.end()), torch::kFloat32))
+          .to(device);
   const auto valid_inputs = all_inputs.index_select(0, rows_tensor(valid_rows));
   const auto test_inputs = all_inputs.index_select(0, rows_tensor(test_rows));
 
@@ -286,6 +365,7 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
     const auto order = torch::randperm(n_train, torch::TensorOptions().dtype(torch::kLong)).to(device);
     std::vector<float> epoch_scores;
     std::vector<int> epoch_labels;
+    std::vector<double> epoch_predictions, epoch_targets;
     epoch_scores.reserve(train_rows.size());
     epoch_labels.reserve(train_rows.size());
     double loss_sum = 0;
@@ -298,7 +378,8 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
       // must stay views of the flat buffer that Adam and the clipping read.
       flat.gradients.zero_();
       const auto out = model->forward(batch_inputs);
-      const auto loss = torch::binary_cross_entropy_with_logits(out.logits, batch_targets);
+      const auto loss = regression ? torch::mse_loss(out.logits, batch_targets)
+                                   : torch::binary_cross_entropy_with_logits(out.logits, batch_targets);
       loss.backward();
       torch::nn::utils::clip_grad_norm_(flat.handle, options.clip_norm);
       optimizer.step();
@@ -314,31 +395,39 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
       ++batches;
       const auto logits = to_vector(out.logits);
       const auto targets = to_vector(batch_targets);
-      epoch_scores.insert(epoch_scores.end(), logits.begin(), logits.end());
-      for (float target : targets) epoch_labels.push_back(target > 0.5f ? 1 : 0);
+      if (regression) {
+        epoch_predictions.insert(epoch_predictions.end(), logits.begin(), logits.end());
+        epoch_targets.insert(epoch_targets.end(), targets.begin(), targets.end());
+      } else {
+        epoch_scores.insert(epoch_scores.end(), logits.begin(), logits.end());
+        for (float target : targets) epoch_labels.push_back(target > 0.5f ? 1 : 0);
+      }
       if (callbacks.batch) callbacks.batch(epoch, batches, batches_per_epoch);
     }
 
     EpochRecord record;
     record.epoch = epoch;
     record.train_loss = loss_sum / batches;
-    record.train_auroc = auroc(epoch_scores, epoch_labels);
+    record.train_auroc = regression ? pearson(epoch_predictions, epoch_targets) : auroc(epoch_scores, epoch_labels);
     const auto valid_logits = score_genes(model, valid_inputs, device, options.eval_batch_size, false).logits;
     require_finite_scores(valid_logits, epoch, "validation", options.learning_rate);
     const auto test_logits = score_genes(model, test_inputs, device, options.eval_batch_size, false).logits;
     require_finite_scores(test_logits, epoch, "test", options.learning_rate);
-    const auto valid = split_metrics(valid_logits, valid_labels);
-    const auto test = split_metrics(test_logits, test_labels);
+    const auto valid = target_metrics(options.target, valid_logits, valid_labels, valid_values);
+    const auto test = target_metrics(options.target, test_logits, test_labels, test_values);
     record.valid_loss = valid.loss;
-    record.valid_auroc = valid.auroc;
-    record.test_auroc = test.auroc;
+    record.valid_auroc = valid.score();
+    record.test_auroc = test.score();
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     result.history.push_back(record);
     result.epochs_run = epoch;
 
-    const bool improved = valid.auroc > progress.best_valid_auroc;
-    if (valid.auroc >= progress.best_valid_auroc) {  // train.py keeps the later epoch on a tie
-      progress.best_valid_auroc = valid.auroc;
+    // Selected on the score (AUROC, or Pearson r), not the loss: the number the run is judged by.
+    const double score = selection_score(valid.score());
+    const bool first = progress.best_epoch == 0;
+    const bool improved = first || score > progress.best_valid_auroc;
+    if (first || score >= progress.best_valid_auroc) {  // train.py keeps the later epoch on a tie
+      progress.best_valid_auroc = score;
       progress.best_epoch = epoch;
       result.best_epoch = epoch;
       best_parameters = flat.values.clone();

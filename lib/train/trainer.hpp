@@ -4,7 +4,8 @@
 // (AttentiveChrome: every parameter U(-0.1, 0.1); docs/models.md), Adam, mini-batches of 16 reshuffled every epoch,
 // BCE-with-logits loss, gradient norm clipped to 1, train/valid/test AUROC after every epoch, and
 // the model of the epoch with the best validation AUROC (ties: the later epoch, as train.py's >=)
-// is the result.
+// is the result. With target "regression" the same loop fits log(1 + value) of the labels file's
+// expression values with a mean-squared-error loss and scores Pearson r in place of AUROC.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,11 +26,14 @@ struct TrainOptions {
   double learning_rate = 2e-4;
   double clip_norm = 1.0;
   std::uint64_t seed = 1;
-  int patience = 0;          // stop after this many epochs without a better validation AUROC; 0 = never
+  int patience = 0;          // stop after this many epochs without a better validation score; 0 = never
   int eval_batch_size = 256;  // scoring needs no gradients, so big batches amortise per-step overhead
   std::string device = "cpu";
   std::string model = "attentivechrome";  // a name of model_names()
   std::string input_transform = "raw";    // of input_transform_names(), applied by the stage before training
+  // Of target_names(): "class", the 0/1 label (the paper's), or "regression", log(1 + value) of the
+  // expression value the label came from; the model's one output is then that prediction, not a logit.
+  std::string target = "class";
   ModelSizes model_sizes;                 // sizes not given take the model's defaults; marks and bins come from the data
 };
 
@@ -49,6 +53,19 @@ Scores score_genes(ExpressionModel model, const torch::Tensor& inputs, torch::De
                    bool attention);
 
 SplitMetrics split_metrics(const torch::Tensor& logits, const std::vector<int>& labels);
+// Regression: predictions [n] against targets, log(1 + value) (regression_targets).
+SplitMetrics regression_metrics(const torch::Tensor& predictions, const std::vector<double>& targets);
+// The split's metrics for the target: split_metrics of labels, or regression_metrics of targets.
+SplitMetrics target_metrics(const std::string& target, const torch::Tensor& outputs, const std::vector<int>& labels,
+                            const std::vector<double>& targets);
+
+// The targets --target accepts: "class" and "regression".
+const std::vector<std::string>& target_names();
+// log(1 + value) of every gene of data, what a regression model predicts (value is RPKM or another
+// expression measure, log-scaled so that a few very high genes do not dominate the squared error).
+// An Error naming labels_file when the value column carries no expression (every value is the gene's
+// 0/1 label again, as achrome-import writes for the published data) or a value is -1 or less.
+std::vector<double> regression_targets(const TrainingSet& data, const std::string& labels_file);
 
 struct TrainResult {
   ExpressionModel model{nullptr};  // holds the best epoch's parameters, on the CPU
@@ -67,7 +84,8 @@ struct TrainCallbacks {
 };
 
 // Trains on the train split, selects on valid, reports test. on_epoch is called after every epoch
-// (for progress logging). Throws Error if a split is empty or has a single class (AUROC undefined),
+// (for progress logging). Throws Error if a split is empty or has a single class (AUROC undefined;
+// regression: fewer than 2 genes or one value, where r is undefined),
 // and, naming the epoch, when training diverges: a loss or score that is not finite, or a training
 // loss so large that the weights have blown up (a learning rate far too high).
 TrainResult train_model(const TrainingSet& data, const TrainOptions& options,
