@@ -116,6 +116,19 @@ void check_beta_shape(const NpyArray& beta, std::size_t genes, std::size_t marks
          (dir / "beta.npy").string(), fmt::join(beta.shape, ", "), genes, marks);
 }
 
+// A "target" member (absent: a class run's) that must be one of target_names().
+std::string target_member(const Json& object, const std::string& where) {
+  if (!object.contains("target")) return "class";
+  const auto target = string_member(object, "target", where);
+  const auto& names = target_names();
+  if (std::find(names.begin(), names.end(), target) == names.end())
+    fail("{}: \"target\" must be one of {}, found '{}'", where, fmt::join(names, ", "), target);
+  return target;
+}
+
+// Shortest text of a double that reads back as the same double.
+std::string double_text(double value) { return fmt::format("{}", value); }
+
 // A seed of digits is written as the number it is (achrome-train's --seed), anything else as a string.
 Json seed_json(const std::string& seed) {
   const bool digits = !seed.empty() && seed.size() <= 20 &&
@@ -135,9 +148,17 @@ std::string float_text(float value) { return fmt::format("{}", value); }
 
 float logit_probability(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
 
+const std::vector<std::string>& target_names() {
+  static const std::vector<std::string> names{"class", "regression"};
+  return names;
+}
+
 // ---- SplitMetrics ----
 
 nlohmann::json split_metrics_json(const SplitMetrics& metrics) {
+  if (metrics.regression())
+    return {{"pearson", *metrics.pearson}, {"spearman", metrics.spearman.value_or(kNaN)}, {"mse", metrics.loss},
+            {"genes", metrics.genes}};
   return {{"auroc", metrics.auroc}, {"aupr", metrics.aupr}, {"loss", metrics.loss}, {"genes", metrics.genes}};
 }
 
@@ -145,7 +166,13 @@ SplitMetrics read_split_metrics(const nlohmann::json& object, const std::string&
   SplitMetrics metrics;
   metrics.auroc = number_or_nan(object, "auroc", where);
   metrics.aupr = number_or_nan(object, "aupr", where);
-  metrics.loss = number_or_nan(object, "loss", where);
+  if (object.is_object() && object.contains("pearson")) {
+    metrics.pearson = number_or_nan(object, "pearson", where);
+    metrics.spearman = number_or_nan(object, "spearman", where);
+    metrics.loss = number_or_nan(object, "mse", where);
+  } else {
+    metrics.loss = number_or_nan(object, "loss", where);
+  }
   metrics.genes = object.contains("genes") ? integer(object, "genes", where) : 0;
   return metrics;
 }
@@ -158,6 +185,7 @@ void write_metrics_json(const fs::path& path, const RunMetrics& metrics) {
   Json json = {{"model", metrics.model},
                {"epigenome", metrics.epigenome},
                {"marks", metrics.marks},
+               {"target", metrics.target},
                {"best_epoch", metrics.best_epoch},
                {"epochs_run", metrics.epochs_run},
                {"splits", splits}};
@@ -185,6 +213,7 @@ RunMetrics read_metrics_json(const fs::path& path) {
     fail("{}: \"model\" and \"epigenome\" must be strings, \"marks\" a list of strings", where);
   }
   metrics.bins = json.contains("bins") ? integer(json, "bins", where) : 0;
+  metrics.target = target_member(json, where);
   metrics.best_epoch = integer(json, "best_epoch", where);
   metrics.epochs_run = json.contains("epochs_run") ? integer(json, "epochs_run", where) : 0;
   if (json.contains("seed")) metrics.seed = scalar_text(json["seed"]);
@@ -196,6 +225,9 @@ RunMetrics read_metrics_json(const fs::path& path) {
   for (int s = 0; s < 3; ++s) {
     const char* name = split_name(static_cast<Split>(s));
     metrics.splits[s] = read_split_metrics(member(splits, name, where + ": splits"), fmt::format("{}: splits.{}", where, name));
+    if (metrics.splits[s].regression() != (metrics.target == "regression"))
+      fail("{}: splits.{} holds the metrics of a {} run, but \"target\" is {}", where, name,
+           metrics.splits[s].regression() ? "regression" : "class", metrics.target);
   }
   if (json.contains("data")) metrics.data = json["data"];
   if (json.contains("software")) metrics.software = json["software"];
@@ -217,7 +249,8 @@ std::vector<std::pair<std::string, std::string>> provenance_entries(const RunMet
 void write_model_json(const fs::path& path, const ModelDescription& model) {
   Json json = {{"model", model.model},
                {"marks", model.marks},
-               {"input_transform", model.input_transform}};
+               {"input_transform", model.input_transform},
+               {"target", model.target}};
   if (model.bins > 0) json["bins"] = model.bins;
   for (const auto& [size, value] : model.sizes) json[size] = value;
   write_file_atomic(path, json.dump(2) + "\n");
@@ -234,6 +267,7 @@ ModelDescription read_model_json(const fs::path& path) {
     if (model.bins < 1) fail("{}: \"bins\" must be a positive integer", where);
   }
   if (json.contains("input_transform")) model.input_transform = string_member(json, "input_transform", where);
+  model.target = target_member(json, where);
   for (const auto& [key, value] : json.items())
     if (key != "bins" && value.is_number_integer()) model.sizes.emplace(key, value.get<long long>());
   return model;
@@ -241,9 +275,23 @@ ModelDescription read_model_json(const fs::path& path) {
 
 // ---- predictions.tsv ----
 
-void write_predictions_tsv(const fs::path& path, const std::vector<Prediction>& predictions, bool labelled) {
+void write_predictions_tsv(const fs::path& path, const std::vector<Prediction>& predictions, bool labelled,
+                           const std::string& target) {
   AtomicFile out(path);
   auto& stream = out.stream();
+  if (target == "regression") {
+    // No probability: the output is the predicted log(1 + value) itself.
+    stream << (labelled ? "gene_id\tsplit\tlabel\tvalue\ttarget\tprediction\n" : "gene_id\tprediction\n");
+    for (const auto& p : predictions) {
+      stream << p.gene_id << '\t';
+      if (labelled)
+        stream << split_name(p.split) << '\t' << p.label << '\t' << double_text(p.value) << '\t'
+               << double_text(p.target) << '\t';
+      stream << float_text(p.logit) << '\n';
+    }
+    out.commit();
+    return;
+  }
   stream << (labelled ? "gene_id\tsplit\tlabel\tlogit\tprobability\n" : "gene_id\tlogit\tprobability\n");
   for (const auto& p : predictions) {
     stream << p.gene_id << '\t';
@@ -253,8 +301,28 @@ void write_predictions_tsv(const fs::path& path, const std::vector<Prediction>& 
   out.commit();
 }
 
-std::vector<Prediction> read_predictions_tsv(const fs::path& path, bool labelled) {
+std::vector<Prediction> read_predictions_tsv(const fs::path& path, bool labelled, const std::string& target) {
   std::vector<Prediction> predictions;
+  if (target == "regression") {
+    const auto columns = labelled
+                             ? std::vector<std::string_view>{"gene_id", "split", "label", "value", "target", "prediction"}
+                             : std::vector<std::string_view>{"gene_id", "prediction"};
+    read_tsv(path, columns, [&](const auto& fields, const std::string& where) {
+      Prediction p;
+      p.gene_id = std::string(fields[0]);
+      std::size_t next = 1;
+      if (labelled) {
+        p.split = parse_split(fields[1], where);
+        p.label = parse_label(fields[2], where);
+        p.value = parse_double(fields[3], where, "value");
+        p.target = finite(fields[4], where, "target");
+        next = 5;
+      }
+      p.logit = finite(fields[next], where, "prediction");
+      predictions.push_back(std::move(p));
+    });
+    return predictions;
+  }
   const auto columns = labelled ? std::vector<std::string_view>{"gene_id", "split", "label", "logit", "probability"}
                                 : std::vector<std::string_view>{"gene_id", "logit", "probability"};
   read_tsv(path, columns, [&](const auto& fields, const std::string& where) {
@@ -275,19 +343,28 @@ std::vector<Prediction> read_predictions_tsv(const fs::path& path, bool labelled
 
 // ---- history.tsv ----
 
-void write_history_tsv(const fs::path& path, const std::vector<EpochRecord>& history) {
+namespace {
+std::vector<std::string_view> history_columns(const std::string& target) {
+  if (target == "regression")
+    return {"epoch", "train_loss", "train_pearson", "valid_loss", "valid_pearson", "test_pearson", "seconds"};
+  return {"epoch", "train_loss", "train_auroc", "valid_loss", "valid_auroc", "test_auroc", "seconds"};
+}
+}  // namespace
+
+void write_history_tsv(const fs::path& path, const std::vector<EpochRecord>& history, const std::string& target) {
   AtomicFile out(path);
   auto& stream = out.stream();
-  stream << "epoch\ttrain_loss\ttrain_auroc\tvalid_loss\tvalid_auroc\ttest_auroc\tseconds\n";
+  stream << fmt::format("{}\n", fmt::join(history_columns(target), "\t"));
   for (const auto& r : history)
     stream << fmt::format("{}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.3f}\n", r.epoch, r.train_loss, r.train_auroc,
                           r.valid_loss, r.valid_auroc, r.test_auroc, r.seconds);
   out.commit();
 }
 
-std::vector<EpochRecord> read_history_tsv(const fs::path& path) {
+std::vector<EpochRecord> read_history_tsv(const fs::path& path, const std::string& target) {
   std::vector<EpochRecord> history;
-  read_tsv(path, {"epoch", "train_loss", "train_auroc", "valid_loss", "valid_auroc", "test_auroc", "seconds"},
+  const auto columns = history_columns(target);
+  read_tsv(path, columns,
            [&](const auto& fields, const std::string& where) {
              EpochRecord r;
              const auto epoch = parse_int(fields[0], where, "epoch");
@@ -295,10 +372,11 @@ std::vector<EpochRecord> read_history_tsv(const fs::path& path) {
                fail("{}: epoch must be a positive integer, found '{}'", where, fields[0]);
              r.epoch = static_cast<int>(epoch);
              r.train_loss = parse_double(fields[1], where, "train_loss");
-             r.train_auroc = parse_double(fields[2], where, "train_auroc");
+             // A regression's r is nan for an epoch that predicted one value for every gene.
+             r.train_auroc = parse_double(fields[2], where, columns[2]);
              r.valid_loss = parse_double(fields[3], where, "valid_loss");
-             r.valid_auroc = parse_double(fields[4], where, "valid_auroc");
-             r.test_auroc = parse_double(fields[5], where, "test_auroc");
+             r.valid_auroc = parse_double(fields[4], where, columns[4]);
+             r.test_auroc = parse_double(fields[5], where, columns[5]);
              r.seconds = parse_double(fields[6], where, "seconds");
              history.push_back(r);
            });
@@ -366,8 +444,8 @@ const std::vector<std::string>& run_folder_files() {
 
 void write_run_folder(const fs::path& dir, const RunFolder& run) {
   if (run.model) write_model_json(dir / "model.json", *run.model);
-  if (run.predictions) write_predictions_tsv(dir / "predictions.tsv", *run.predictions, true);
-  if (run.history) write_history_tsv(dir / "history.tsv", *run.history);
+  if (run.predictions) write_predictions_tsv(dir / "predictions.tsv", *run.predictions, true, run.metrics.target);
+  if (run.history) write_history_tsv(dir / "history.tsv", *run.history, run.metrics.target);
   if (run.attention) {
     write_npy(dir / "alpha.npy", run.attention->alpha);
     if (run.attention->beta) write_npy(dir / "beta.npy", *run.attention->beta);
@@ -390,9 +468,12 @@ RunFolder read_run_folder(const fs::path& dir, bool metrics_only) {
     spdlog::warn("{}: no {}; its section of the report is left out", dir.string(), name);
   };
   if (fs::exists(dir / "model.json")) run.model = read_model_json(dir / "model.json");
-  if (fs::exists(dir / "predictions.tsv")) run.predictions = read_predictions_tsv(dir / "predictions.tsv");
+  const auto& target = run.metrics.target;
+  if (run.model && run.model->target != target)
+    fail("{}: \"target\" is {}, but metrics.json's is {}", (dir / "model.json").string(), run.model->target, target);
+  if (fs::exists(dir / "predictions.tsv")) run.predictions = read_predictions_tsv(dir / "predictions.tsv", true, target);
   else missing("predictions.tsv");
-  if (fs::exists(dir / "history.tsv")) run.history = read_history_tsv(dir / "history.tsv");
+  if (fs::exists(dir / "history.tsv")) run.history = read_history_tsv(dir / "history.tsv", target);
   else missing("history.tsv");
 
   // alpha.npy needs attention_genes.tsv (its rows), beta.npy needs alpha.npy; saliency.npy has the same
@@ -472,6 +553,7 @@ void write_prediction_metrics_json(const fs::path& path, const PredictionMetrics
                {"weights", metrics.weights},
                {"genes", metrics.genes},
                {"labels", metrics.labels},
+               {"target", metrics.target},
                {"all", split_metrics_json(metrics.all)}};
   for (int s = 0; s < 3; ++s)
     if (metrics.splits[s]) json["splits"][split_name(static_cast<Split>(s))] = split_metrics_json(*metrics.splits[s]);
@@ -486,6 +568,7 @@ PredictionMetrics read_prediction_metrics_json(const fs::path& path) {
   metrics.weights = string_member(json, "weights", where);
   metrics.genes = string_member(json, "genes", where);
   metrics.labels = string_member(json, "labels", where);
+  metrics.target = target_member(json, where);
   metrics.all = read_split_metrics(member(json, "all", where), where + ": all");
   if (json.contains("splits")) {
     const auto& splits = json["splits"];

@@ -30,6 +30,11 @@ std::string float_text(float value);
 // The probability column: the logistic function of the logit, in float32.
 float logit_probability(float logit);
 
+// What a run predicts (achrome-train's --target): "class", the 0/1 label (the paper's), or "regression",
+// log(1 + value) of the labels file's expression value, where the model's output is that prediction, not
+// a logit. A file that does not say is a class run's.
+const std::vector<std::string>& target_names();
+
 // ---- metrics.json: one split's metrics -------------------------------------------------------------
 
 // The metrics of a set of genes, as metrics.json holds them per split ({"auroc", "aupr", "loss",
@@ -62,6 +67,7 @@ struct RunMetrics {
   std::string epigenome;  // as given to achrome-train (may be empty)
   std::vector<std::string> marks;
   long long bins = 0;        // 0: not recorded (older runs; model.json says)
+  std::string target = "class";  // of target_names(); splits hold Pearson r and the like for a regression
   long long best_epoch = 0;  // 1-based
   long long epochs_run = 0;
   std::string seed;    // as written: the digits of a number (achrome-train's --seed), or a string; empty: none
@@ -90,6 +96,7 @@ struct ModelDescription {
   std::vector<std::string> marks;
   long long bins = 0;                   // 0: not recorded
   std::string input_transform = "raw";  // a model.json without it means raw
+  std::string target = "class";         // of target_names(); a model.json without it means class
   std::map<std::string, long long> sizes;  // every other integer key ("bin_hidden", ...)
 };
 void write_model_json(const std::filesystem::path& path, const ModelDescription& model);
@@ -101,15 +108,22 @@ struct Prediction {
   std::string gene_id;
   Split split = Split::Test;  // labelled predictions only
   int label = 0;              // labelled predictions only
-  float logit = 0;
-  float probability = 0;
+  float logit = 0;            // a regression's prediction of log(1 + value)
+  float probability = 0;      // a class run's only
+  double value = 0;           // a labelled regression's: the labels file's value
+  double target = 0;          // and log(1 + value), what the model predicts
 };
-// labelled: `gene_id split label logit probability` (a run folder; achrome-predict with --labels);
-// else `gene_id logit probability` (achrome-predict without labels).
+// A class run: labelled, `gene_id split label logit probability` (a run folder; achrome-predict with
+// --labels); else `gene_id logit probability` (achrome-predict without labels).
+// A regression (no probability; value and target are written as the shortest text of the double, so r
+// recomputed from the file is the run's): labelled, `gene_id split label value target prediction`; else
+// `gene_id prediction`.
 void write_predictions_tsv(const std::filesystem::path& path, const std::vector<Prediction>& predictions,
-                           bool labelled);
-// The header must be the labelled or unlabelled one as asked; logits and probabilities must be finite.
-std::vector<Prediction> read_predictions_tsv(const std::filesystem::path& path, bool labelled = true);
+                           bool labelled, const std::string& target = "class");
+// The header must be the one of the layout asked for; logits (predictions), probabilities and targets
+// must be finite.
+std::vector<Prediction> read_predictions_tsv(const std::filesystem::path& path, bool labelled = true,
+                                             const std::string& target = "class");
 
 // ---- history.tsv -----------------------------------------------------------------------------------
 
@@ -124,9 +138,12 @@ struct EpochRecord {
   double test_auroc = 0;
   double seconds = 0;        // training plus evaluation
 };
-// Losses and AUROCs with 6 decimals, seconds with 3.
-void write_history_tsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history);
-std::vector<EpochRecord> read_history_tsv(const std::filesystem::path& path);
+// Losses and scores with 6 decimals, seconds with 3. Columns `epoch train_loss train_auroc valid_loss
+// valid_auroc test_auroc seconds`; a regression's name the scores train_pearson, valid_pearson and
+// test_pearson. The reader wants the header of the target given.
+void write_history_tsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history,
+                       const std::string& target = "class");
+std::vector<EpochRecord> read_history_tsv(const std::filesystem::path& path, const std::string& target = "class");
 
 // ---- attention_genes.tsv ---------------------------------------------------------------------------
 
@@ -198,6 +215,7 @@ struct PredictionMetrics {
   std::string weights;  // the paths as given
   std::string genes;
   std::string labels;
+  std::string target = "class";  // the run's (model.json); a regression's metrics are r and squared error
   SplitMetrics all;
   std::array<std::optional<SplitMetrics>, 3> splits{};  // indexed by Split
 };

@@ -39,14 +39,24 @@ void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data
   RunFolder run;
   // The transform is part of the model: whoever scores with these weights applies it first.
   ModelDescription description{model->model_name(), data.marks, static_cast<long long>(data.bins),
-                               options.input_transform, {}};
+                               options.input_transform, options.target, {}};
   for (const auto& [size, value] : model->sizes()) description.sizes.emplace(size, value);
   run.model = description;
 
+  // A regression's output is the predicted log(1 + value), with no probability; predictions.tsv gives
+  // the labels file's value and its log beside it.
+  const bool regression = options.target == "regression";
+  const auto targets = regression ? regression_targets(data, provenance.labels_tsv.string()) : std::vector<double>{};
   run.predictions.emplace();
-  for (std::size_t i = 0; i < data.gene_ids.size(); ++i)
-    run.predictions->push_back(
-        {data.gene_ids[i], data.splits[i], data.labels[i], logit[i], logit_probability(logit[i])});
+  for (std::size_t i = 0; i < data.gene_ids.size(); ++i) {
+    Prediction p{data.gene_ids[i], data.splits[i], data.labels[i], logit[i], logit_probability(logit[i])};
+    if (regression) {
+      p.probability = 0;
+      p.value = data.values[i];
+      p.target = targets[i];
+    }
+    run.predictions->push_back(std::move(p));
+  }
   run.history = result.history;
 
   const auto test_rows = data.rows(Split::Test);
@@ -64,6 +74,8 @@ void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data
   run.saliency = npy_of(input_saliency(model, inputs_tensor(data).index_select(0, test_tensor), torch::kCPU,
                                        options.eval_batch_size));
   {
+    // One layout for every target, as the readers expect it: for a regression `logit` holds the
+    // prediction and `probability` its logistic, which is no probability (docs/formats.md).
     std::unordered_map<std::string, char> strands;
     for (const auto& gene : read_genes_tsv(provenance.genes_tsv)) strands.emplace(gene.id, static_cast<char>(gene.strand));
     for (auto row : test_rows)
@@ -77,6 +89,7 @@ void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data
   metrics.epigenome = provenance.epigenome;
   metrics.marks = data.marks;
   metrics.bins = static_cast<long long>(data.bins);
+  metrics.target = options.target;
   metrics.best_epoch = result.best_epoch;
   metrics.epochs_run = result.epochs_run;
   metrics.seed = std::to_string(options.seed);
@@ -90,9 +103,12 @@ void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data
     const auto rows = data.rows(split);
     std::vector<int64_t> index(rows.begin(), rows.end());
     std::vector<int> labels;
+    std::vector<double> values;
     for (auto row : rows) labels.push_back(data.labels[row]);
+    if (regression)
+      for (auto row : rows) values.push_back(targets[row]);
     metrics.splits[static_cast<int>(split)] =
-        split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels);
+        target_metrics(options.target, logits.index_select(0, torch::tensor(index, torch::kLong)), labels, values);
   }
   nlohmann::json inputs;
   for (const auto& mark : provenance.marks) inputs[mark.mark] = md5_file(mark.path);
@@ -106,8 +122,9 @@ void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data
                              {"patience", options.patience},
                              {"init", model->init_description()},
                              {"input_transform", options.input_transform},
-                             {"loss", "binary_cross_entropy_with_logits"},
-                             {"selection", "epoch with the best validation AUROC"}};
+                             {"loss", regression ? "mse_of_log1p_value" : "binary_cross_entropy_with_logits"},
+                             {"selection", regression ? "epoch with the best validation Pearson r"
+                                                      : "epoch with the best validation AUROC"}};
   for (const auto& [size, value] : model->sizes()) metrics.hyperparameters[size] = value;
 
   write_run_folder(dir, run);

@@ -251,11 +251,6 @@ SplitMetrics target_metrics(const std::string& target, const torch::Tensor& outp
   return target == "regression" ? regression_metrics(outputs, targets) : split_metrics(outputs, labels);
 }
 
-const std::vector<std::string>& target_names() {
-  static const std::vector<std::string> names{"class", "regression"};
-  return names;
-}
-
 std::vector<double> regression_targets(const TrainingSet& data, const std::string& labels_file) {
   if (data.values.size() != data.genes()) fail("{}: {} values for {} genes", labels_file, data.values.size(), data.genes());
   bool only_labels = true;

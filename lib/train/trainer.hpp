@@ -59,8 +59,7 @@ SplitMetrics regression_metrics(const torch::Tensor& predictions, const std::vec
 SplitMetrics target_metrics(const std::string& target, const torch::Tensor& outputs, const std::vector<int>& labels,
                             const std::vector<double>& targets);
 
-// The targets --target accepts: "class" and "regression".
-const std::vector<std::string>& target_names();
+// The targets --target accepts: target_names() of run/run_folder.hpp.
 // log(1 + value) of every gene of data, what a regression model predicts (value is RPKM or another
 // expression measure, log-scaled so that a few very high genes do not dominate the squared error).
 // An Error naming labels_file when the value column carries no expression (every value is the gene's
