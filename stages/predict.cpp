@@ -1,5 +1,6 @@
 // achrome-predict: trained weights + a stacked input [genes, bins, marks] in, logits and attention out.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
@@ -104,20 +105,38 @@ std::string recorded_input_transform(const std::optional<RecordedModel>& recorde
   return recorded->model.input_transform;
 }
 
-// AUROC, AUPR and loss over all labelled genes and per split (a split with one class has none).
+// What the model predicts (model.json's "target", which lib/run checks): "class" for published weights
+// and runs from before regression; a regression model's output is log(1 + value), not a logit.
+std::string recorded_target(const std::optional<RecordedModel>& recorded) {
+  return recorded ? recorded->model.target : "class";
+}
+
+// Over all labelled genes and per split: AUROC, AUPR and loss (a split with one class has none), or for
+// a regression Pearson and Spearman r and the squared error of log(1 + value) (a split with fewer than
+// 2 genes or one value has none).
 achrome::PredictionMetrics labelled_metrics(const achrome::TrainingSet& data, const torch::Tensor& logits,
+                                            const std::string& target, const std::vector<double>& values,
                                             const std::string& model, const std::string& weights,
                                             const std::string& genes_tsv, const std::string& labels_tsv) {
-  achrome::PredictionMetrics metrics{model, weights, genes_tsv, labels_tsv, achrome::split_metrics(logits, data.labels), {}};
+  achrome::PredictionMetrics metrics{model,  weights, genes_tsv, labels_tsv, target,
+                                     achrome::target_metrics(target, logits, data.labels, values), {}};
   for (const auto split : {achrome::Split::Train, achrome::Split::Valid, achrome::Split::Test}) {
     const auto rows = data.rows(split);
     std::vector<int> labels;
+    std::vector<double> split_values;
     std::vector<int64_t> index(rows.begin(), rows.end());
     for (auto row : rows) labels.push_back(data.labels[row]);
-    const auto positives = std::count(labels.begin(), labels.end(), 1);
-    if (positives == 0 || positives == static_cast<long>(labels.size())) continue;
-    metrics.splits[static_cast<int>(split)] =
-        achrome::split_metrics(logits.index_select(0, torch::tensor(index, torch::kLong)), labels);
+    if (target == "regression") {
+      for (auto row : rows) split_values.push_back(values[row]);
+      if (split_values.size() < 2 ||
+          std::all_of(split_values.begin(), split_values.end(), [&](double v) { return v == split_values.front(); }))
+        continue;
+    } else {
+      const auto positives = std::count(labels.begin(), labels.end(), 1);
+      if (positives == 0 || positives == static_cast<long>(labels.size())) continue;
+    }
+    metrics.splits[static_cast<int>(split)] = achrome::target_metrics(
+        target, logits.index_select(0, torch::tensor(index, torch::kLong)), labels, split_values);
   }
   return metrics;
 }
@@ -136,7 +155,8 @@ int main(int argc, char** argv) {
                        "achrome-train takes them:\n"
                        "  achrome-predict --run runs/E003/attentivechrome --genes genes.tsv \\\n"
                        "    --mark H3K27me3=bins/E123/H3K27me3.npy ... --labels labels/E123.tsv --out cross/E003-on-E123\n"
-                       "adds OUT/predictions.tsv and, with --labels, OUT/metrics.json (AUROC, AUPR).");
+                       "adds OUT/predictions.tsv and, with --labels, OUT/metrics.json (AUROC, AUPR; for a run of\n"
+                       "--target regression, whose outputs are predicted log(1 + RPKM), Pearson and Spearman r).");
   auto& app = stage.app();
   std::string model_name = "attentivechrome", weights, input, out, device = "cpu";
   int batch_size = 1024;
@@ -196,8 +216,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> gene_ids;
     std::optional<achrome::TrainingSet> labelled;
     achrome::StackedInputs inputs;
+    const auto target = recorded_target(recorded);
+    std::vector<double> regression_values;
     if (!labels_tsv.empty()) {
       labelled = achrome::assemble_training_set(genes_tsv, labels_tsv, marks);
+      if (target == "regression") regression_values = achrome::regression_targets(*labelled, labels_tsv);
       inputs = {labelled->genes(), labelled->bins, labelled->marks.size(), std::move(labelled->inputs)};
       gene_ids = labelled->gene_ids;
     } else if (!genes_tsv.empty()) {
@@ -258,21 +281,32 @@ int main(int argc, char** argv) {
       const auto beta = scores.beta.contiguous();
       achrome::write_npy(dir / "beta.npy", beta.data_ptr<float>(), {inputs.genes, inputs.marks});
     }
+    const bool regression = target == "regression";
     if (!gene_ids.empty()) {
       const float* logit = logits.data_ptr<float>();
       std::vector<achrome::Prediction> predictions;
       for (std::size_t i = 0; i < gene_ids.size(); ++i) {
         achrome::Prediction p{gene_ids[i], achrome::Split::Test, 0, logit[i], achrome::logit_probability(logit[i])};
         if (labelled) p.split = labelled->splits[i], p.label = labelled->labels[i];
+        if (regression) {
+          p.probability = 0;
+          if (labelled) p.value = labelled->values[i], p.target = regression_values[i];
+        }
         predictions.push_back(std::move(p));
       }
-      achrome::write_predictions_tsv(dir / "predictions.tsv", predictions, labelled.has_value());
+      achrome::write_predictions_tsv(dir / "predictions.tsv", predictions, labelled.has_value(), target);
     }
     if (labelled) {
-      const auto metrics = labelled_metrics(*labelled, logits, model_name, weights, genes_tsv, labels_tsv);
+      const auto metrics =
+          labelled_metrics(*labelled, logits, target, regression_values, model_name, weights, genes_tsv, labels_tsv);
       achrome::write_prediction_metrics_json(dir / "metrics.json", metrics);
-      spdlog::info("{} labelled genes of {}: AUROC {:.4f}, AUPR {:.4f}", labelled->genes(), labels_tsv,
-                   metrics.all.auroc, metrics.all.aupr);
+      if (regression)
+        spdlog::info("{} labelled genes of {}: Pearson r {:.4f}, Spearman r {:.4f}, squared error {:.4f}",
+                     labelled->genes(), labels_tsv, *metrics.all.pearson, metrics.all.spearman.value_or(std::nan("")),
+                     metrics.all.loss);
+      else
+        spdlog::info("{} labelled genes of {}: AUROC {:.4f}, AUPR {:.4f}", labelled->genes(), labels_tsv,
+                     metrics.all.auroc, metrics.all.aupr);
     }
     out_folder.commit();
     spdlog::info("{} genes scored, written to {}", inputs.genes, out);
