@@ -118,8 +118,8 @@ achrome::PredictionMetrics labelled_metrics(const achrome::TrainingSet& data, co
                                             const std::string& target, const std::vector<double>& values,
                                             const std::string& model, const std::string& weights,
                                             const std::string& genes_tsv, const std::string& labels_tsv) {
-  achrome::PredictionMetrics metrics{model,  weights, genes_tsv, labels_tsv, target,
-                                     achrome::target_metrics(target, logits, data.labels, values), {}};
+  achrome::PredictionMetrics metrics{
+      model, weights, genes_tsv, labels_tsv, achrome::target_metrics(target, logits, data.labels, values), {}, target};
   for (const auto split : {achrome::Split::Train, achrome::Split::Valid, achrome::Split::Test}) {
     const auto rows = data.rows(split);
     std::vector<int> labels;

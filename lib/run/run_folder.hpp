@@ -96,8 +96,8 @@ struct ModelDescription {
   std::vector<std::string> marks;
   long long bins = 0;                   // 0: not recorded
   std::string input_transform = "raw";  // a model.json without it means raw
-  std::string target = "class";         // of target_names(); a model.json without it means class
   std::map<std::string, long long> sizes;  // every other integer key ("bin_hidden", ...)
+  std::string target = "class";            // of target_names(); a model.json without it means class
 };
 void write_model_json(const std::filesystem::path& path, const ModelDescription& model);
 ModelDescription read_model_json(const std::filesystem::path& path);
@@ -215,9 +215,9 @@ struct PredictionMetrics {
   std::string weights;  // the paths as given
   std::string genes;
   std::string labels;
-  std::string target = "class";  // the run's (model.json); a regression's metrics are r and squared error
   SplitMetrics all;
   std::array<std::optional<SplitMetrics>, 3> splits{};  // indexed by Split
+  std::string target = "class";  // the run's (model.json); a regression's metrics are r and squared error
 };
 void write_prediction_metrics_json(const std::filesystem::path& path, const PredictionMetrics& metrics);
 PredictionMetrics read_prediction_metrics_json(const std::filesystem::path& path);

@@ -39,7 +39,7 @@ void write_trained_run(const std::filesystem::path& dir, const TrainingSet& data
   RunFolder run;
   // The transform is part of the model: whoever scores with these weights applies it first.
   ModelDescription description{model->model_name(), data.marks, static_cast<long long>(data.bins),
-                               options.input_transform, options.target, {}};
+                               options.input_transform, {}, options.target};
   for (const auto& [size, value] : model->sizes()) description.sizes.emplace(size, value);
   run.model = description;
 

@@ -105,6 +105,33 @@ void expect_same_split(const SplitMetrics& a, const SplitMetrics& b) {
   EXPECT_TRUE(same(a.aupr, b.aupr)) << a.aupr << " vs " << b.aupr;
   EXPECT_TRUE(same(a.loss, b.loss)) << a.loss << " vs " << b.loss;
   EXPECT_EQ(a.genes, b.genes);
+  ASSERT_EQ(a.pearson.has_value(), b.pearson.has_value());
+  ASSERT_EQ(a.spearman.has_value(), b.spearman.has_value());
+  if (a.pearson) EXPECT_TRUE(same(*a.pearson, *b.pearson)) << *a.pearson << " vs " << *b.pearson;
+  if (a.spearman) EXPECT_TRUE(same(*a.spearman, *b.spearman)) << *a.spearman << " vs " << *b.spearman;
+}
+
+// A regression run (--target regression): the sample run with r and squared error per split, values and
+// their log in predictions.tsv, Pearson r in history.tsv.
+RunFolder sample_regression_run() {
+  auto run = sample_run();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  run.metrics.target = "regression";
+  run.model->target = "regression";
+  for (auto& split : run.metrics.splits) split = SplitMetrics{nan, nan, 0.123456789, split.genes};
+  run.metrics.splits[0].pearson = 0.6123456789012345;
+  run.metrics.splits[0].spearman = 0.55;
+  run.metrics.splits[1].pearson = -0.25;
+  run.metrics.splits[1].spearman = 0.1 + 0.2;
+  run.metrics.splits[2].pearson = nan;  // constant predictions: written as null
+  run.metrics.splits[2].spearman = nan;
+  for (std::size_t i = 0; i < run.predictions->size(); ++i) {
+    auto& p = run.predictions->at(i);
+    p.probability = 0;
+    p.value = i == 0 ? 0.0 : 12.3456789 * static_cast<double>(i) + 0.1;
+    p.target = std::log1p(p.value);
+  }
+  return run;
 }
 
 // Bitwise, so that -0.0 and 0.0 are told apart.
@@ -247,6 +274,101 @@ TEST_F(RunFolderFiles, UnlabelledPredictionsAndPredictMetrics) {
   EXPECT_FALSE(read.splits[1]);
   ASSERT_TRUE(read.splits[2]);
   expect_same_split(*read.splits[2], *metrics.splits[2]);
+}
+
+TEST_F(RunFolderFiles, RegressionRunReadsBackAsWritten) {
+  const auto run = sample_regression_run();
+  write_run_folder(dir_ / "a", run);
+  EXPECT_THAT(text(dir_ / "a" / "predictions.tsv"),
+              ::testing::StartsWith("gene_id\tsplit\tlabel\tvalue\ttarget\tprediction\nENSG00000\ttrain\t0\t0\t0\t0.1\n"));
+  EXPECT_THAT(text(dir_ / "a" / "history.tsv"),
+              ::testing::StartsWith("epoch\ttrain_loss\ttrain_pearson\tvalid_loss\tvalid_pearson\ttest_pearson\tseconds\n"));
+  const auto metrics_text = text(dir_ / "a" / "metrics.json");
+  EXPECT_THAT(metrics_text, HasSubstr("\"target\": \"regression\""));
+  EXPECT_THAT(metrics_text, HasSubstr("\"mse\": 0.123456789"));
+  EXPECT_THAT(metrics_text, HasSubstr("\"pearson\": null"));
+  EXPECT_THAT(metrics_text, ::testing::Not(HasSubstr("auroc")));
+  EXPECT_THAT(text(dir_ / "a" / "model.json"), HasSubstr("\"target\": \"regression\""));
+
+  const auto back = read_run_folder(dir_ / "a");
+  EXPECT_EQ(back.metrics.target, "regression");
+  for (int s = 0; s < 3; ++s) expect_same_split(back.metrics.splits[s], run.metrics.splits[s]);
+  EXPECT_TRUE(std::isnan(back.metrics.splits[1].auroc));
+  ASSERT_TRUE(back.model);
+  EXPECT_EQ(back.model->target, "regression");
+  ASSERT_TRUE(back.predictions);
+  ASSERT_EQ(back.predictions->size(), run.predictions->size());
+  for (std::size_t i = 0; i < run.predictions->size(); ++i) {
+    const auto& p = run.predictions->at(i);
+    const auto& q = back.predictions->at(i);
+    EXPECT_EQ(q.gene_id, p.gene_id);
+    EXPECT_EQ(q.split, p.split);
+    EXPECT_EQ(q.label, p.label);
+    EXPECT_EQ(q.value, p.value);
+    EXPECT_EQ(q.target, p.target);
+    expect_same_float(q.logit, p.logit);
+  }
+  ASSERT_TRUE(back.history);
+  EXPECT_EQ(back.history->at(1).valid_auroc, run.history->at(1).valid_auroc);
+
+  // Read and written again: byte for byte the same files.
+  write_run_folder(dir_ / "b", back);
+  for (const auto& name : run_folder_files()) {
+    if (name == "model.pt" || name == "options.yaml") continue;
+    EXPECT_EQ(text(dir_ / "b" / name), text(dir_ / "a" / name)) << name;
+  }
+
+  // The layouts belong to the target: a class reader refuses a regression's files and the other way round.
+  EXPECT_THROW(read_predictions_tsv(dir_ / "a" / "predictions.tsv", true, "class"), Error);
+  EXPECT_THROW(read_history_tsv(dir_ / "a" / "history.tsv", "class"), Error);
+  write_run_folder(dir_ / "c", sample_run());
+  EXPECT_THROW(read_history_tsv(dir_ / "c" / "history.tsv", "regression"), Error);
+}
+
+TEST_F(RunFolderFiles, TargetsMustAgreeAndBeKnown) {
+  auto run = sample_regression_run();
+  run.model->target = "class";
+  write_run_folder(dir_ / "a", run);
+  try {
+    read_run_folder(dir_ / "a");
+    FAIL() << "model.json and metrics.json disagreed on the target";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr("model.json"));
+  }
+  std::ofstream(dir_ / "model.json") << R"({"model": "deepchrome", "marks": ["a"], "target": "ranking"})";
+  try {
+    read_model_json(dir_ / "model.json");
+    FAIL() << "an unknown target was read";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr("ranking"));
+  }
+  // A class run's model.json from before the target: class.
+  std::ofstream(dir_ / "old.json") << R"({"model": "deepchrome", "marks": ["a"]})";
+  EXPECT_EQ(read_model_json(dir_ / "old.json").target, "class");
+}
+
+TEST_F(RunFolderFiles, RegressionPredictionsOfAchromePredict) {
+  std::vector<Prediction> predictions{{"A", Split::Test, 0, 2.5f, 0}, {"B", Split::Test, 0, -1e-30f, 0}};
+  write_predictions_tsv(dir_ / "unlabelled.tsv", predictions, /*labelled=*/false, "regression");
+  EXPECT_EQ(text(dir_ / "unlabelled.tsv"), "gene_id\tprediction\nA\t2.5\nB\t-1e-30\n");
+  const auto back = read_predictions_tsv(dir_ / "unlabelled.tsv", false, "regression");
+  ASSERT_EQ(back.size(), 2u);
+  expect_same_float(back[1].logit, -1e-30f);
+
+  PredictionMetrics metrics;
+  metrics.model = "attentivechrome";
+  metrics.weights = "runs/E003/attentivechrome/model.pt";
+  metrics.genes = "genes.tsv";
+  metrics.labels = "labels/E004.tsv";
+  metrics.target = "regression";
+  metrics.all = {std::nan(""), std::nan(""), 1.75, 300};
+  metrics.all.pearson = 0.71;
+  metrics.all.spearman = 0.69;
+  write_prediction_metrics_json(dir_ / "metrics.json", metrics);
+  const auto read = read_prediction_metrics_json(dir_ / "metrics.json");
+  EXPECT_EQ(read.target, "regression");
+  expect_same_split(read.all, metrics.all);
+  EXPECT_FALSE(read.splits[2]);
 }
 
 TEST_F(RunFolderFiles, AttentionGenesWithoutStrandsKeepTheOlderFourColumns) {
