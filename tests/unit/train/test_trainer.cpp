@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 
 #include "train/checkpoint.hpp"
 #include "train/progress.hpp"
+#include "train/run_folder.hpp"
 #include "train/trainer.hpp"
 #include "util/error.hpp"
 
@@ -243,4 +245,110 @@ TEST(Progress, BarsAndDurations) {
   EXPECT_EQ(duration_text(4.4), "4 s");
   EXPECT_EQ(duration_text(200), "3 min 20 s");
   EXPECT_EQ(duration_text(7500), "2 h 05 min");
+}
+
+namespace {
+
+// planted_set with an expression value per gene: ON genes around 20 (RPKM), OFF genes around 1, and
+// within each class the value grows with the planted signal's strength, so r has something to find.
+TrainingSet planted_regression_set(std::size_t genes, std::size_t bins, unsigned seed) {
+  auto set = planted_set(genes, bins, seed);
+  std::mt19937 rng(seed + 100);
+  std::uniform_real_distribution<double> jitter(0.0, 0.5);
+  for (std::size_t g = 0; g < genes; ++g) {
+    double signal = 0;
+    for (std::size_t b = bins / 2 - 2; b < bins / 2 + 2; ++b) signal += set.inputs[(g * bins + b) * 3 + 1];
+    set.values.push_back(set.labels[g] ? 10.0 + signal : jitter(rng));
+  }
+  return set;
+}
+
+}  // namespace
+
+TEST(Trainer, RegressionFitsLogExpressionAndKeepsTheBestValidationR) {
+  torch::set_num_threads(1);
+  const auto set = planted_regression_set(180, 20, 1);
+  auto options = quick_options();
+  options.target = "regression";
+  const auto result = train_model(set, options);
+  ASSERT_EQ(result.history.size(), 3u);
+  int best = 0;
+  for (int i = 0; i < 3; ++i)
+    if (result.history[i].valid_auroc >= result.history[best].valid_auroc) best = i;
+  EXPECT_EQ(result.best_epoch, best + 1);
+  // The kept model's validation r is the history's, recomputed from its predictions.
+  const auto valid_rows = set.rows(Split::Valid);
+  const auto targets = regression_targets(set, "labels.tsv");
+  std::vector<double> valid_targets;
+  std::vector<int> valid_labels;
+  for (auto row : valid_rows) {
+    valid_targets.push_back(targets[row]);
+    valid_labels.push_back(set.labels[row]);
+  }
+  const auto inputs = inputs_tensor(set).index_select(
+      0, torch::tensor(std::vector<int64_t>(valid_rows.begin(), valid_rows.end()), torch::kLong));
+  const auto scores = score_genes(result.model, inputs, torch::kCPU, 64, false);
+  const auto metrics = target_metrics("regression", scores.logits, valid_labels, valid_targets);
+  EXPECT_EQ(metrics.target, "regression");
+  EXPECT_NEAR(metrics.pearson, result.history[best].valid_auroc, 1e-9);
+  EXPECT_GT(metrics.pearson, 0.5);
+  EXPECT_GT(result.history[best].test_auroc, 0.5);
+}
+
+TEST(Trainer, RegressionRefusesLabelsWithoutExpression) {
+  auto set = planted_set(30, 6, 2);
+  for (int label : set.labels) set.values.push_back(label);  // what achrome-import writes
+  try {
+    regression_targets(set, "published/E003/labels.tsv");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("published/E003/labels.tsv: every value is the gene's 0/1 label"),
+              std::string::npos)
+        << e.what();
+  }
+  set.values[3] = 2.5;  // one gene with a real value: the column carries expression
+  EXPECT_NO_THROW(regression_targets(set, "labels.tsv"));
+  set.values[4] = -1;
+  EXPECT_THROW(regression_targets(set, "labels.tsv"), Error);
+  auto options = quick_options();
+  options.target = "regression";
+  for (auto& value : set.values) value = 1.5;  // one value everywhere: r is undefined
+  EXPECT_THROW(train_model(set, options), Error);
+}
+
+// A checkpoint of a class training must not resume a regression one: the target is in the fingerprint.
+TEST(Trainer, TargetIsPartOfTheCheckpointFingerprint) {
+  torch::set_num_threads(1);
+  const auto dir = std::filesystem::temp_directory_path() / ("achrome-target-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* file : {"genes.tsv", "labels.tsv", "m0.npy"}) std::ofstream(dir / file) << file;
+  RunProvenance provenance;
+  provenance.genes_tsv = dir / "genes.tsv";
+  provenance.labels_tsv = dir / "labels.tsv";
+  provenance.marks = {{"m0", dir / "m0.npy"}};
+  auto options = quick_options();
+  const auto class_fingerprint = training_fingerprint(options, provenance);
+  options.target = "regression";
+  const auto regression_fingerprint = training_fingerprint(options, provenance);
+  EXPECT_NE(class_fingerprint, regression_fingerprint);
+  EXPECT_EQ(regression_fingerprint.at("target"), "regression");
+
+  const auto set = planted_regression_set(90, 10, 4);
+  options.target = "class";
+  const Checkpointing class_run{dir / "run.checkpoint", "run.checkpoint", class_fingerprint};
+  TrainCallbacks stop_after_two;
+  stop_after_two.epoch = [](const EpochRecord& r) {
+    if (r.epoch == 2) throw std::runtime_error("killed");
+  };
+  EXPECT_THROW(train_model(set, options, stop_after_two, class_run), std::runtime_error);
+  ASSERT_TRUE(std::filesystem::exists(class_run.path));
+  options.target = "regression";
+  int epochs_run_here = 0;
+  TrainCallbacks count;
+  count.epoch = [&](const EpochRecord&) { ++epochs_run_here; };
+  const Checkpointing regression_run{class_run.path, class_run.shown, regression_fingerprint};
+  const auto result = train_model(set, options, count, regression_run);
+  EXPECT_EQ(epochs_run_here, 3);  // from epoch 1, not resumed
+  EXPECT_EQ(result.epochs_run, 3);
+  std::filesystem::remove_all(dir);
 }
