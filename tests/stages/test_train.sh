@@ -48,7 +48,7 @@ marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
 metrics = json.load(open(f"{run}/metrics.json"))
 model = json.load(open(f"{run}/model.json"))
 assert model == {"model": "attentivechrome", "marks": marks, "bins": 40, "bin_hidden": 32, "mark_hidden": 16,
-                 "input_transform": "raw"}, model
+                 "input_transform": "raw", "target": "class"}, model
 for key in ["model", "epigenome", "marks", "bins", "best_epoch", "epochs_run", "seed", "device", "splits", "data",
             "software", "hyperparameters"]:
     assert key in metrics, key

@@ -41,7 +41,7 @@ import twins
 marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
 metrics = json.load(open(f"{run}/metrics.json"))
 assert metrics["model"] == model and metrics["epochs_run"] == 2, metrics
-assert json.load(open(f"{run}/model.json")) == {"model": model, "marks": marks, "bins": 100, "input_transform": "raw",
+assert json.load(open(f"{run}/model.json")) == {"model": model, "marks": marks, "bins": 100, "input_transform": "raw", "target": "class",
                                                    **twins.SIZES[model]}
 for size, value in twins.SIZES[model].items():
     assert metrics["hyperparameters"][size] == value, size
