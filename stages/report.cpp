@@ -146,8 +146,10 @@ int main(int argc, char** argv) {
       for (const auto& [suffix, table] : page.tables)
         achrome::write_file_atomic(files.add(achrome::report::table_path(out, suffix)), table);
       files.commit();
-      spdlog::info("{}: {} {} (test AUROC {}), {} KB; tables beside it", out, run.metrics.epigenome, run.metrics.model,
-                   run.metrics.splits[2].auroc, page.html.size() / 1024);
+      const bool regression = run.metrics.target == "regression";
+      spdlog::info("{}: {} {} (test {} {}), {} KB; tables beside it", out, run.metrics.epigenome, run.metrics.model,
+                   regression ? "Pearson r" : "AUROC",
+                   run.metrics.splits[2].score(), page.html.size() / 1024);
       return;
     }
     if (!mark_specs.empty()) achrome::usage_fail("--mark only applies to a run page, not with --summary");
@@ -184,6 +186,12 @@ int main(int argc, char** argv) {
         achrome::fail("--run {}: the same run folder is given twice", dir);
       seen.push_back(resolved);
       auto entry = achrome::report::read_summary_entry(dir, page_pattern, genes);
+      // The summary is the paper's table of AUROCs; a regression run has none, only r (its own page shows it).
+      if (entry.metrics.target == "regression") {
+        spdlog::warn("--run {}: a regression run (Pearson r, no AUROC); left out of the summary", dir);
+        summary_options.regression_runs.push_back(dir);
+        continue;
+      }
       // The table has one cell per epigenome and model: a second run of the pair (another seed) has no place.
       const auto [it, added] = run_of.emplace(std::make_pair(entry.metrics.epigenome, entry.metrics.model), dir);
       if (!added)
@@ -191,6 +199,7 @@ int main(int argc, char** argv) {
                       entry.metrics.epigenome, entry.metrics.model, it->second);
       entries.push_back(std::move(entry));
     }
+    if (entries.empty()) achrome::fail("--summary: every --run is a regression run; the summary tabulates AUROC");
     if (tsv.empty()) tsv = fs::path(out).replace_extension(".tsv").string();
     if (tsv == out) achrome::fail("--tsv must differ from --out ({})", out);
     for (const auto& gene : genes) {

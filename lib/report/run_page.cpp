@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "metrics/classification.hpp"
+#include "metrics/regression.hpp"
 #include "report/html.hpp"
 #include "util/error.hpp"
 
@@ -33,7 +34,10 @@ struct Tables {
   std::string roc = "false_positive_rate\ttrue_positive_rate\n";
   std::string validation = "check\tview\tmark\ttrack\tgenes\tr\n";
   std::string validation_profiles = "profile\tkb\tvalue\n";
+  std::string deciles = "decile\tgenes\tmean_target\tmean_prediction\n";  // regression runs only
 };
+
+bool is_regression(const RunMetrics& metrics) { return metrics.target == "regression"; }
 
 // Numbers in the tables: 7 significant digits, the precision of the float32 arrays they come from.
 std::string number(double value) { return std::isfinite(value) ? fmt::format("{:.7g}", value) : "nan"; }
@@ -45,6 +49,17 @@ std::string fact(std::string_view key, const std::string& value) {
 }
 
 std::string metrics_table(const RunMetrics& metrics) {
+  if (is_regression(metrics)) {
+    std::string out = "<table><tr><th class=\"text\">split</th><th>genes</th><th>Pearson r</th><th>Spearman r</th>"
+                      "<th>squared error</th></tr>\n";
+    for (int s = 0; s < 3; ++s) {
+      const auto& m = metrics.splits[s];
+      out += fmt::format("<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         split_name(static_cast<Split>(s)), format_count(m.genes), format_fixed(m.pearson.value_or(std::nan("")), 4),
+                         format_fixed(m.spearman.value_or(std::nan("")), 4), format_fixed(m.loss, 4));
+    }
+    return out + "</table>\n";
+  }
   std::string out =
       "<table><tr><th class=\"text\">split</th><th>genes</th><th>AUROC</th><th>AUPR</th><th>loss</th></tr>\n";
   for (int s = 0; s < 3; ++s) {
@@ -91,6 +106,65 @@ std::string roc_section(const RunFolder& run, Tables& tables) {
   return out;
 }
 
+// A regression run in place of the ROC: the test genes cut into ten groups by their measured
+// log(1 + value), each group's mean prediction against its mean target (a scatter of thousands of
+// genes would not keep the page small), and r recomputed from predictions.tsv.
+std::string regression_section(const RunFolder& run, Tables& tables) {
+  std::string out = "<h2>Predicted against measured expression, test split</h2>\n";
+  if (!run.predictions) return out + "<p class=\"note\">No predictions.tsv in the run folder.</p>\n";
+  std::vector<double> targets, predictions;
+  for (const auto& p : *run.predictions)
+    if (p.split == Split::Test) {
+      targets.push_back(p.target);
+      predictions.push_back(p.logit);
+    }
+  if (targets.size() < 2)
+    return out + fmt::format("<p class=\"note\">The test split of predictions.tsv has {} genes; no r.</p>\n",
+                             targets.size());
+  const double r = pearson(predictions, targets);
+  std::vector<std::size_t> order(targets.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return targets[a] < targets[b]; });
+  const std::size_t groups = std::min<std::size_t>(10, order.size());
+  Series series{"", "#1f5fa0", {}, false, true};
+  double low = 0, high = 0;
+  for (std::size_t d = 0; d < groups; ++d) {
+    const std::size_t first = d * order.size() / groups, last = (d + 1) * order.size() / groups;
+    double sum_target = 0, sum_prediction = 0;
+    for (std::size_t i = first; i < last; ++i) {
+      sum_target += targets[order[i]];
+      sum_prediction += predictions[order[i]];
+    }
+    const double n = static_cast<double>(last - first);
+    series.points.push_back({sum_target / n, sum_prediction / n});
+    tables.deciles += fmt::format("{}\t{}\t{}\t{}\n", d + 1, last - first, number(sum_target / n),
+                                  number(sum_prediction / n));
+    for (double v : {sum_target / n, sum_prediction / n}) {
+      low = std::min(low, v);
+      high = std::max(high, v);
+    }
+  }
+  high = std::ceil(high * 2) / 2 + (high == std::ceil(high * 2) / 2 ? 0.5 : 0);
+  low = std::floor(low * 2) / 2;
+  LineChart chart;
+  chart.title = fmt::format("Test genes by tenths of measured expression, r = {}", format_fixed(r, 4));
+  chart.width = 380;
+  chart.height = 360;
+  chart.x = {"measured log(1 + value), group mean", low, high, 1};
+  chart.y = {"predicted, group mean", low, high, 1};
+  chart.diagonal = true;  // prediction = measurement
+  chart.series.push_back(std::move(series));
+  out += "<div class=\"charts\"><figure>" + render_line_chart(chart) + "</figure>";
+  out += fmt::format(
+      "<p class=\"caption\" style=\"max-width:420px\">{} test genes scored by the best-validation model, sorted by "
+      "their measured log(1 + value) and cut into {} groups of equal size; a dot is a group's mean prediction against "
+      "its mean measurement, the diagonal is a perfect prediction. Pearson r from predictions.tsv: <b>{}</b>; "
+      "metrics.json: {} (Spearman r {}).</p></div>\n",
+      format_count(static_cast<long long>(targets.size())), groups, format_fixed(r, 4),
+      format_fixed(run.metrics.splits[2].pearson.value_or(std::nan("")), 4), format_fixed(run.metrics.splits[2].spearman.value_or(std::nan("")), 4));
+  return out;
+}
+
 std::string history_section(const RunFolder& run) {
   std::string out = "<h2>Training history</h2>\n";
   if (!run.history || run.history->empty()) return out + "<p class=\"note\">No history.tsv in the run folder.</p>\n";
@@ -115,18 +189,19 @@ std::string history_section(const RunFolder& run) {
   }
   if (last <= first) last = first + 1;
   const Marker best{static_cast<double>(run.metrics.best_epoch), "best"};
+  const bool regression = is_regression(run.metrics);
   LineChart aurocs;
-  aurocs.title = "AUROC per epoch";
+  aurocs.title = regression ? "Pearson r per epoch" : "AUROC per epoch";
   aurocs.width = 440;
   aurocs.x = {"epoch", first, last, 0};
-  aurocs.y = {"AUROC", std::min(0.5, std::floor(auroc_min * 20) / 20), 1, 2};
+  aurocs.y = {regression ? "Pearson r" : "AUROC", std::min(0.5, std::floor(auroc_min * 20) / 20), 1, 2};
   aurocs.series = {train_auroc, valid, test};
   aurocs.markers = {best};
   LineChart losses;
   losses.title = "Loss per epoch";
   losses.width = 440;
   losses.x = aurocs.x;
-  losses.y = {"BCE loss", 0, loss_max > 0 ? std::ceil(loss_max * 10) / 10 : 1, 1};
+  losses.y = {regression ? "squared error" : "BCE loss", 0, loss_max > 0 ? std::ceil(loss_max * 10) / 10 : 1, 1};
   losses.series = {train_loss, valid_loss};
   losses.markers = {best};
   out += "<div class=\"charts\"><figure>" + render_line_chart(aurocs) + "</figure><figure>" +
@@ -331,6 +406,11 @@ std::string validation_section(const RunFolder& run, const RunPageOptions& optio
   if (track.bins != layout.bins) fail("{}: {} bins, the run {}", track.path.string(), track.bins, layout.bins);
   if (!run.attention && !run.saliency)
     return out + "<p class=\"note\">The run folder has neither attention nor saliency to compare.</p>\n";
+  // Both checks split the genes by class (predicted ON; labelled ON minus OFF) and use d logit / d input,
+  // which a regression does not have in that sense.
+  if (is_regression(run.metrics))
+    return out + "<p class=\"note\">These checks apply to classification runs; this run is a regression "
+                 "(--target regression), so its validation tables hold only their headers.</p>\n";
   ValidationInputs inputs;
   inputs.genes = &run.genes;
   inputs.alpha = run.attention ? &run.attention->alpha : nullptr;
@@ -398,11 +478,13 @@ std::string validation_section(const RunFolder& run, const RunPageOptions& optio
 }
 
 // Genes predicted ON (probability >= 0.5) from the most confident down, or OFF from the most
-// confident (lowest probability) up.
-std::vector<std::size_t> by_confidence(const std::vector<AttentionGene>& genes, bool predicted_on) {
+// confident (lowest probability) up. A regression run has no probability: its genes predicted at or
+// above the median prediction count as ON (`median`).
+std::vector<std::size_t> by_confidence(const std::vector<AttentionGene>& genes, bool predicted_on,
+                                       std::optional<double> median = std::nullopt) {
   std::vector<std::size_t> order;
   for (std::size_t g = 0; g < genes.size(); ++g)
-    if ((genes[g].probability >= 0.5f) == predicted_on) order.push_back(g);
+    if ((median ? genes[g].logit >= *median : genes[g].probability >= 0.5f) == predicted_on) order.push_back(g);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return predicted_on ? genes[a].logit > genes[b].logit : genes[a].logit < genes[b].logit;
   });
@@ -438,16 +520,26 @@ std::string heat_map_section(const RunFolder& run, const RunPageOptions& options
   const auto& marks = run.metrics.marks;
   const bool shared = alpha.dim(1) == 1 && marks.size() != 1;
   const std::vector<std::string> panels = shared ? std::vector<std::string>{"all"} : marks;
-  const auto on = by_confidence(run.genes, true), off = by_confidence(run.genes, false);
+  std::optional<double> median;
+  if (is_regression(run.metrics) && !run.genes.empty()) {
+    std::vector<double> predictions;
+    for (const auto& gene : run.genes) predictions.push_back(gene.logit);
+    std::sort(predictions.begin(), predictions.end());
+    median = predictions[predictions.size() / 2];
+  }
+  const auto on = by_confidence(run.genes, true, median), off = by_confidence(run.genes, false, median);
   const std::size_t max_rows = std::max<std::size_t>(options.heat_map_rows, 1);
   std::string out = "<h2>Bin attention (&alpha;) per gene, test genes predicted ON and OFF</h2>\n";
   out += fmt::format(
       "<p class=\"caption\">Rows are genes sorted by confidence, the most confident at the top: {} predicted ON "
-      "(probability &ge; 0.5) and {} predicted OFF. Above {} genes, consecutive genes are averaged in blocks so that "
+      "({}) and {} predicted OFF. Above {} genes, consecutive genes are averaged in blocks so that "
       "each map has at most {} rows. Columns run 5' to 3'; the colour scale of each mark is shared by its two maps "
       "and runs from the 1st to the 99th percentile of their cells.</p>\n",
-      format_count(static_cast<long long>(on.size())), format_count(static_cast<long long>(off.size())), max_rows,
-      max_rows);
+      format_count(static_cast<long long>(on.size())),
+      median ? fmt::format("a regression: predicted log(1 + value) &ge; the median prediction, {}",
+                           format_fixed(*median, 3))
+             : std::string("probability &ge; 0.5"),
+      format_count(static_cast<long long>(off.size())), max_rows, max_rows);
   for (std::size_t p = 0; p < panels.size(); ++p) {
     std::vector<double> maps[2];
     std::vector<std::size_t> sizes[2];
@@ -578,9 +670,13 @@ std::string named_genes_section(const RunFolder& run, const RunPageOptions& opti
       fail("--gene {}: not a test gene of {} (the genes of attention_genes.tsv)", id, run.dir.string());
     const std::size_t g = static_cast<std::size_t>(it - run.genes.begin());
     const auto& gene = *it;
-    out += fmt::format("<h3>{}</h3>\n<p class=\"sub\">label {}, predicted probability {} (logit {}), strand {}</p>\n",
-                       escape_html(id), gene.label ? "ON" : "OFF", format_fixed(gene.probability, 3),
-                       format_fixed(gene.logit, 2), gene.strand ? std::string(1, gene.strand) : "not recorded");
+    const std::string predicted =
+        is_regression(run.metrics)
+            ? fmt::format("predicted log(1 + value) {}", format_fixed(gene.logit, 3))
+            : fmt::format("predicted probability {} (logit {})", format_fixed(gene.probability, 3),
+                          format_fixed(gene.logit, 2));
+    out += fmt::format("<h3>{}</h3>\n<p class=\"sub\">label {}, {}, strand {}</p>\n", escape_html(id),
+                       gene.label ? "ON" : "OFF", predicted, gene.strand ? std::string(1, gene.strand) : "not recorded");
     out += "<p class=\"caption\">";
     for (std::size_t m = 0; m < marks.size(); ++m)
       out += fmt::format("<span style=\"color:{}\">&#9632;</span>&nbsp;{} &nbsp; ", kMarkColors[m % kMarkColors.size()],
@@ -623,16 +719,23 @@ std::string top_genes_section(const RunFolder& run, const RunPageOptions& option
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return run.genes[a].logit > run.genes[b].logit; });
   order.resize(std::min(order.size(), options.top_genes));
-  std::string out = fmt::format("<h2>Top {} test genes by predicted probability</h2>\n", order.size());
-  out += "<table><tr><th class=\"text\">gene</th><th class=\"text\">label</th><th>probability</th><th>logit</th>";
+  const bool regression = is_regression(run.metrics);
+  std::string out = fmt::format("<h2>Top {} test genes by {}</h2>\n", order.size(),
+                                regression ? "predicted log(1 + value)" : "predicted probability");
+  out += regression ? "<table><tr><th class=\"text\">gene</th><th class=\"text\">label</th><th>prediction</th>"
+                    : "<table><tr><th class=\"text\">gene</th><th class=\"text\">label</th><th>probability</th><th>logit</th>";
   if (beta)
     for (const auto& mark : marks) out += "<th>β " + escape_html(mark) + "</th>";
   out += "</tr>\n";
   for (std::size_t g : order) {
     const auto& gene = run.genes[g];
-    out += fmt::format("<tr><td class=\"text\">{}</td><td class=\"text {}\">{}</td><td>{}</td><td>{}</td>",
-                       escape_html(gene.gene_id), gene.label ? "on" : "off", gene.label ? "ON" : "OFF",
-                       format_fixed(gene.probability, 3), format_fixed(gene.logit, 2));
+    out += regression
+               ? fmt::format("<tr><td class=\"text\">{}</td><td class=\"text {}\">{}</td><td>{}</td>",
+                             escape_html(gene.gene_id), gene.label ? "on" : "off", gene.label ? "ON" : "OFF",
+                             format_fixed(gene.logit, 3))
+               : fmt::format("<tr><td class=\"text\">{}</td><td class=\"text {}\">{}</td><td>{}</td><td>{}</td>",
+                             escape_html(gene.gene_id), gene.label ? "on" : "off", gene.label ? "ON" : "OFF",
+                             format_fixed(gene.probability, 3), format_fixed(gene.logit, 2));
     if (beta)
       for (std::size_t m = 0; m < marks.size(); ++m)
         out += "<td>" + format_fixed(run.attention->beta->data[g * marks.size() + m], 3) + "</td>";
@@ -708,8 +811,13 @@ RunPage render_run_page(const RunFolder& run, const RunPageOptions& options) {
   body += "<div class=\"facts\">";
   body += fact("epigenome", metrics.epigenome);
   body += fact("model", metrics.model);
-  body += fact("test AUROC", format_fixed(metrics.splits[2].auroc, 4));
-  body += fact("test AUPR", format_fixed(metrics.splits[2].aupr, 4));
+  if (is_regression(metrics)) {
+    body += fact("test Pearson r", format_fixed(metrics.splits[2].pearson.value_or(std::nan("")), 4));
+    body += fact("test Spearman r", format_fixed(metrics.splits[2].spearman.value_or(std::nan("")), 4));
+  } else {
+    body += fact("test AUROC", format_fixed(metrics.splits[2].auroc, 4));
+    body += fact("test AUPR", format_fixed(metrics.splits[2].aupr, 4));
+  }
   body += fact("best epoch", metrics.epochs_run > 0 ? fmt::format("{} of {}", metrics.best_epoch, metrics.epochs_run)
                                                    : std::to_string(metrics.best_epoch));
   std::string marks;
@@ -720,7 +828,7 @@ RunPage render_run_page(const RunFolder& run, const RunPageOptions& options) {
                                        format_fixed(layout.downstream_kb, 1), layout.bins));
   body += "</div>\n";
   body += "<h2>Metrics at the best-validation epoch</h2>\n" + metrics_table(metrics);
-  body += roc_section(run, tables);
+  body += is_regression(metrics) ? regression_section(run, tables) : roc_section(run, tables);
   body += history_section(run);
   body += profiles_section(run, options, layout, tables);
   body += validation_section(run, options, layout, tables);
@@ -738,8 +846,12 @@ RunPage render_run_page(const RunFolder& run, const RunPageOptions& options) {
   page.tables = {{"profiles.tsv", std::move(tables.profiles)},
                  {"heatmap.tsv", std::move(tables.heat_map)},
                  {"beta.tsv", std::move(tables.beta)},
-                 {"named_genes.tsv", std::move(tables.named)},
-                 {"roc.tsv", std::move(tables.roc)}};
+                 {"named_genes.tsv", std::move(tables.named)}};
+  // A regression has no ROC: its plotted numbers are the groups of the predicted-against-measured chart.
+  if (is_regression(metrics))
+    page.tables.emplace_back("deciles.tsv", std::move(tables.deciles));
+  else
+    page.tables.emplace_back("roc.tsv", std::move(tables.roc));
   if (options.validation) {
     page.tables.emplace_back("validation.tsv", std::move(tables.validation));
     page.tables.emplace_back("validation_profiles.tsv", std::move(tables.validation_profiles));

@@ -381,6 +381,13 @@ SummaryFiles render_summary(const std::vector<SummaryEntry>& entries, const Summ
   body += fmt::format(
       "<p class=\"sub\">{} runs: {} epigenomes x {} models; test AUROC at each run's best-validation epoch.</p>\n",
       entries.size(), epigenomes.size(), models.size());
+  if (!options.regression_runs.empty()) {
+    std::string names;
+    for (const auto& run : options.regression_runs) names += (names.empty() ? "" : ", ") + escape_html(run);
+    body += fmt::format("<p class=\"note\">Left out: {} regression run{} (<code>--target regression</code>, scored by "
+                        "Pearson r, not AUROC; each has its own page): {}.</p>\n",
+                        options.regression_runs.size(), options.regression_runs.size() == 1 ? "" : "s", names);
+  }
   body += "<div class=\"facts\">";
   for (const auto& column : columns)
     body += fact("mean test AUROC, " + column.model, format_fixed(column.stats.mean, 4));

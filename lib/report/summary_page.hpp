@@ -110,6 +110,7 @@ struct SummaryOptions {
   std::optional<Published> published;
   std::vector<std::string> genes;  // --gene: genes whose beta is shown across epigenomes
   std::map<std::string, std::string> gene_names;  // gene id -> name, for the headings
+  std::vector<std::string> regression_runs;  // run folders left out (no AUROC), named in a note on the page
 };
 
 // Everything the summary writes, rendered before anything is written.
