@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
       ->needs(genes_option);
   app.add_option("--labels", labels_tsv,
                  "labels.tsv of that epigenome: score its labelled genes and write predictions.tsv and metrics.json "
-                 "(AUROC, AUPR per split and over all of them)")
+                 "(AUROC, AUPR per split and over all of them; Pearson and Spearman r for a regression run)")
       ->check(CLI::ExistingFile)->needs(genes_option);
   app.add_option("-o,--out", out, "Output folder")->required();
   app.add_option("--batch-size", batch_size, "Genes scored per forward pass")->check(achrome::positive())->capture_default_str();
