@@ -15,9 +15,11 @@
 #              About 10 minutes per attentivechrome run here.
 #
 #   bash bench/models.sh [--models "achrome-net attentivechrome"] [--sets "real-k562 simulated simulated-full"]
-#                        [--seeds "1 2 3"] [--epochs 30] [--sim-genes 2000] [--prepare-only]
+#                        [--seeds "1 2 3"] [--epochs 30] [--sim-genes 2000] [--prepare-only] [--target regression]
 #
 # --prepare-only makes the data sets and stops (bench/speed.sh uses it for its full-size study).
+# --target regression trains the models to predict log(1 + RPKM) of the same labels files instead (run
+# folders MODEL-regression/), and the table gives Pearson r (and test Spearman r) in place of AUROC.
 #
 # Needs the executables in build/bin (or ACHROME_BIN) and Debian's python3 with numpy. Writes
 # bench/out/models/ (data, one run folder per model, set and seed) and prints the Markdown table,
@@ -33,6 +35,7 @@ seeds="1 2 3"
 epochs=30
 sim_genes=2000
 prepare_only=0
+target=class
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models=$2; shift 2 ;;
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --epochs) epochs=$2; shift 2 ;;
     --sim-genes) sim_genes=$2; shift 2 ;;
     --prepare-only) prepare_only=1; shift ;;
+    --target) target=$2; shift 2 ;;
     *) echo "bench/models.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -101,34 +105,45 @@ for set in $sets; do
 done
 [ "$prepare_only" = 1 ] && exit 0
 
+suffix=$([ "$target" = regression ] && echo -regression || true)
 for set in $sets; do
   data=$out/data/$set
   mark_args=()
   for mark in $marks; do mark_args+=(--mark "$mark=$data/$mark.npy"); done
   for model in $models; do
     for seed in $seeds; do
-      run=$out/runs/$set/$model/seed$seed
+      run=$out/runs/$set/$model$suffix/seed$seed
       [ -s "$run/metrics.json" ] && continue
       echo "bench/models.sh: $set $model seed $seed" >&2
       mkdir -p "$(dirname "$run")"
       "$bin/achrome-train" --genes "$data/genes.tsv" --labels "$data/labels.tsv" "${mark_args[@]}" --model "$model" \
-        --seed "$seed" --epochs "$epochs" --threads 1 --out "$run" 2> "$run.log"
+        --target "$target" --seed "$seed" --epochs "$epochs" --threads 1 --out "$run" 2> "$run.log"
     done
   done
 done
 
-"$py" - "$out" "$epochs" "$sets" "$models" "$seeds" <<'PY' | tee "$out/table.md"
+"$py" - "$out" "$epochs" "$sets" "$models" "$seeds" "$target" <<'PY' | tee "$out/table$suffix.md"
 import json, sys
 import numpy as np
-out, epochs, sets, models, seeds = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split(), sys.argv[5].split()
-print(f"| model | data set | test AUROC (mean ± sd, seeds {', '.join(seeds)}) | valid AUROC | seconds per epoch |")
-print("|---|---|---:|---:|---:|")
+out, epochs, sets, models, seeds, target = (sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split(),
+                                            sys.argv[5].split(), sys.argv[6])
+regression = target == "regression"
+score = "pearson" if regression else "auroc"
+name = "Pearson r" if regression else "AUROC"
+sd = lambda a: a.std(ddof=1) if len(a) > 1 else 0.0
+extra = " test Spearman r |" if regression else ""
+print(f"| model | data set | test {name} (mean ± sd, seeds {', '.join(seeds)}) | valid {name} |{extra} seconds per epoch |")
+print("|---|---|---:|---:|" + ("---:|" if regression else "") + "---:|")
 for data in sets:
     for model in models:
-        runs = [json.load(open(f"{out}/runs/{data}/{model}/seed{seed}/metrics.json")) for seed in seeds]
-        test = np.array([r["splits"]["test"]["auroc"] for r in runs])
-        valid = np.array([r["splits"]["valid"]["auroc"] for r in runs])
+        folder = f"{model}-regression" if regression else model
+        runs = [json.load(open(f"{out}/runs/{data}/{folder}/seed{seed}/metrics.json")) for seed in seeds]
+        test = np.array([r["splits"]["test"][score] for r in runs])
+        valid = np.array([r["splits"]["valid"][score] for r in runs])
         speed = np.mean([r["seconds_per_epoch"] for r in runs])
-        sd = lambda a: a.std(ddof=1) if len(a) > 1 else 0.0
-        print(f"| {model} | {data} | {test.mean():.4f} ± {sd(test):.4f} | {valid.mean():.4f} ± {sd(valid):.4f} | {speed:.2f} |")
+        cells = f" {test.mean():.4f} ± {sd(test):.4f} | {valid.mean():.4f} ± {sd(valid):.4f} |"
+        if regression:
+            spearman = np.array([r["splits"]["test"]["spearman"] for r in runs])
+            cells += f" {spearman.mean():.4f} ± {sd(spearman):.4f} |"
+        print(f"| {model} | {data} |{cells} {speed:.2f} |")
 PY
