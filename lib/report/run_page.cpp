@@ -147,7 +147,7 @@ std::string regression_section(const RunFolder& run, Tables& tables) {
   high = std::ceil(high * 2) / 2 + (high == std::ceil(high * 2) / 2 ? 0.5 : 0);
   low = std::floor(low * 2) / 2;
   LineChart chart;
-  chart.title = fmt::format("Test genes by tenths of measured expression, r = {}", format_fixed(r, 4));
+  chart.title = fmt::format("Test genes in tenths, r = {}", format_fixed(r, 4));
   chart.width = 380;
   chart.height = 360;
   chart.x = {"measured log(1 + value), group mean", low, high, 1};
