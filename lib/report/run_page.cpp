@@ -525,7 +525,8 @@ std::string heat_map_section(const RunFolder& run, const RunPageOptions& options
     std::vector<double> predictions;
     for (const auto& gene : run.genes) predictions.push_back(gene.logit);
     std::sort(predictions.begin(), predictions.end());
-    median = predictions[predictions.size() / 2];
+    const std::size_t n = predictions.size();
+    median = n % 2 ? predictions[n / 2] : (predictions[n / 2 - 1] + predictions[n / 2]) / 2;
   }
   const auto on = by_confidence(run.genes, true, median), off = by_confidence(run.genes, false, median);
   const std::size_t max_rows = std::max<std::size_t>(options.heat_map_rows, 1);

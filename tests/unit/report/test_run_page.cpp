@@ -140,6 +140,50 @@ TEST_F(RunFolderTest, AttentionWithoutBetaOrSharedOverMarks) {
   EXPECT_THAT(error_of(), HasSubstr("alpha.npy: shape [4, 3, 4] but the run has"));
 }
 
+// A run of achrome-train --target regression: r in place of AUROC, predictions.tsv with the value and
+// the prediction, history.tsv with r per epoch; the page draws predicted against measured expression.
+TEST_F(RunFolderTest, ReadsAndDrawsARegressionRun) {
+  write("metrics.json", R"({"model": "attentivechrome", "epigenome": "E005", "marks": ["H3K4me3", "H3K27me3"],
+      "bins": 4, "target": "regression", "best_epoch": 2, "epochs_run": 2,
+      "splits": {"train": {"pearson": 0.9, "spearman": 0.8, "mse": 0.4, "genes": 2},
+                 "valid": {"pearson": 0.85, "spearman": 0.75, "mse": 0.45, "genes": 2},
+                 "test": {"pearson": 0.986, "spearman": null, "mse": 0.05, "genes": 4}}})");
+  write("predictions.tsv",
+        "gene_id\tsplit\tlabel\tvalue\ttarget\tprediction\n"
+        "T1\ttrain\t1\t6.389\t2\t1.5\nT2\ttrain\t0\t0\t0\t0.5\nV1\tvalid\t1\t3\t1.386\t1\nV2\tvalid\t0\t1\t0.693\t0.9\n"
+        "G1\ttest\t1\t6.389\t2\t1.8\nG2\ttest\t0\t1.718\t1\t1.1\nG3\ttest\t1\t0.6487\t0.5\t0.4\n"
+        "G<4>\ttest\t0\t0\t0\t0.2\n");
+  write("history.tsv",
+        "epoch\ttrain_loss\ttrain_pearson\tvalid_loss\tvalid_pearson\ttest_pearson\tseconds\n"
+        "1\t1.6\t-0.3\t0.9\t0.8\t0.7\t1.0\n2\t0.8\tnan\t0.5\t0.85\t0.986\t1.0\n");
+  const auto run = read_run_folder(dir_);
+  EXPECT_EQ(run.metrics.target, "regression");
+  EXPECT_DOUBLE_EQ(run.metrics.splits[2].pearson, 0.986);
+  EXPECT_TRUE(std::isnan(run.metrics.splits[2].spearman));
+  EXPECT_DOUBLE_EQ(run.metrics.splits[2].loss, 0.05);  // the squared error
+  EXPECT_TRUE(std::isnan(run.metrics.splits[2].auroc));
+  ASSERT_TRUE(run.predictions && run.history);
+  EXPECT_DOUBLE_EQ((*run.predictions)[4].value, 6.389);
+  EXPECT_DOUBLE_EQ((*run.predictions)[4].target, 2);
+  EXPECT_FLOAT_EQ((*run.predictions)[4].logit, 1.8f);
+  EXPECT_DOUBLE_EQ((*run.history)[0].train_auroc, -0.3);  // the score column: r
+  EXPECT_TRUE(std::isnan((*run.history)[1].train_auroc));
+
+  const auto page = render_run_page(run, {});
+  EXPECT_THAT(page.html, HasSubstr("test Pearson r"));
+  EXPECT_THAT(page.html, Not(HasSubstr("test AUROC")));
+  EXPECT_THAT(page.html, Not(HasSubstr("Test ROC")));
+  // r of predictions [1.8, 1.1, 0.4, 0.2] and targets [2, 1, 0.5, 0]: scipy.stats.pearsonr gives 0.98604435.
+  EXPECT_THAT(page.html, HasSubstr("Pearson r from predictions.tsv: <b>0.9860</b>"));
+  EXPECT_THAT(page.html, HasSubstr("Pearson r per epoch"));
+  // Heat maps split at the median prediction of attention_genes.tsv's logits (0.6, 0.7, 0.8, 0.9): 0.75.
+  EXPECT_THAT(page.html, HasSubstr("the median prediction, 0.750"));
+  EXPECT_THAT(page.html, HasSubstr("2 predicted ON"));
+  ASSERT_EQ(page.tables.back().first, "deciles.tsv");
+  EXPECT_EQ(page.tables.back().second,
+            "decile\tgenes\tmean_target\tmean_prediction\n1\t1\t0\t0.2\n2\t1\t0.5\t0.4\n3\t1\t1\t1.1\n4\t1\t2\t1.8\n");
+}
+
 TEST_F(RunFolderTest, InconsistentOrMissingFilesAreErrors) {
   const std::vector<float> beta(3 * 2, 0.5f);
   achrome::write_npy(dir_ / "beta.npy", beta.data(), {3, 2});
