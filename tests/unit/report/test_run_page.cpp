@@ -158,8 +158,9 @@ TEST_F(RunFolderTest, ReadsAndDrawsARegressionRun) {
         "1\t1.6\t-0.3\t0.9\t0.8\t0.7\t1.0\n2\t0.8\tnan\t0.5\t0.85\t0.986\t1.0\n");
   const auto run = read_run_folder(dir_);
   EXPECT_EQ(run.metrics.target, "regression");
-  EXPECT_DOUBLE_EQ(run.metrics.splits[2].pearson, 0.986);
-  EXPECT_TRUE(std::isnan(run.metrics.splits[2].spearman));
+  ASSERT_TRUE(run.metrics.splits[2].regression());
+  EXPECT_DOUBLE_EQ(*run.metrics.splits[2].pearson, 0.986);
+  EXPECT_TRUE(std::isnan(run.metrics.splits[2].spearman.value()));
   EXPECT_DOUBLE_EQ(run.metrics.splits[2].loss, 0.05);  // the squared error
   EXPECT_TRUE(std::isnan(run.metrics.splits[2].auroc));
   ASSERT_TRUE(run.predictions && run.history);
