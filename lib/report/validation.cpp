@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "metrics/regression.hpp"
 #include "signal/bin_geometry.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
@@ -60,26 +61,17 @@ std::vector<double> difference(const std::vector<double>& a, const std::vector<d
   return out;
 }
 
-}  // namespace
-
+// lib/metrics' Pearson r, with NaN where it is undefined (series of fewer than 2 values or of different
+// lengths, a value that is not finite) in place of its error: a check that cannot be computed is
+// reported as nan, not a failure of the page. A constant series is NaN in lib/metrics already.
 double pearson_r(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size() || a.empty()) return kNaN;
-  double mean_a = 0, mean_b = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+  if (a.size() != b.size() || a.size() < 2) return kNaN;
+  for (std::size_t i = 0; i < a.size(); ++i)
     if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return kNaN;
-    mean_a += a[i];
-    mean_b += b[i];
-  }
-  mean_a /= static_cast<double>(a.size());
-  mean_b /= static_cast<double>(b.size());
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += (a[i] - mean_a) * (b[i] - mean_b);
-    aa += (a[i] - mean_a) * (a[i] - mean_a);
-    bb += (b[i] - mean_b) * (b[i] - mean_b);
-  }
-  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : kNaN;
+  return pearson(a, b);
 }
+
+}  // namespace
 
 std::optional<fs::path> recorded_genes_tsv(const RunFolder& run, std::string& why) {
   if (!run.geometry || !run.geometry->genes || run.geometry->genes->path.empty()) {

@@ -82,7 +82,4 @@ struct ValidationInputs {
 };
 ValidationResult validate_attention(const ValidationInputs& inputs);
 
-// Pearson's r of two equally long series; NaN when either is constant or empty, or any value is not finite.
-double pearson_r(const std::vector<double>& a, const std::vector<double>& b);
-
 }  // namespace achrome::report
