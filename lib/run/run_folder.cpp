@@ -98,10 +98,14 @@ void read_tsv(const fs::path& path, const std::vector<std::string_view>& columns
 
 // A NaN score would leave the ROC computation without an ordering, and an infinite one has no place
 // on a chart: both mean the run was broken, which is the reader's to say.
-float finite(std::string_view field, const std::string& where, const char* what) {
+double finite_double(std::string_view field, const std::string& where, const char* what) {
   const double value = parse_double(field, where, what);
   if (!std::isfinite(value)) fail("{}: {} '{}' is not finite", where, what, field);
-  return static_cast<float>(value);
+  return value;
+}
+
+float finite(std::string_view field, const std::string& where, const char* what) {
+  return static_cast<float>(finite_double(field, where, what));
 }
 
 int parse_label(std::string_view field, const std::string& where) {
@@ -315,7 +319,7 @@ std::vector<Prediction> read_predictions_tsv(const fs::path& path, bool labelled
         p.split = parse_split(fields[1], where);
         p.label = parse_label(fields[2], where);
         p.value = parse_double(fields[3], where, "value");
-        p.target = finite(fields[4], where, "target");
+        p.target = finite_double(fields[4], where, "target");  // a double, as written
         next = 5;
       }
       p.logit = finite(fields[next], where, "prediction");
