@@ -185,6 +185,38 @@ TEST_F(RunFolderTest, ReadsAndDrawsARegressionRun) {
             "decile\tgenes\tmean_target\tmean_prediction\n1\t1\t0\t0.2\n2\t1\t0.5\t0.4\n3\t1\t1\t1.1\n4\t1\t2\t1.8\n");
 }
 
+// The validation checks split genes by class: a regression's page says they do not apply, and its
+// validation tables have their headers only; a class run's page computes them.
+TEST_F(RunFolderTest, ValidationChecksApplyToClassRunsOnly) {
+  achrome::report::RunPageOptions options;
+  options.validation = achrome::report::ValidationTrack{"H3K27ac", dir_ / "H3K27ac.npy",
+                                                        std::vector<float>(4 * 4, 1.0f), 4};
+  options.validation->values[0 * 4 + 2] = 5.0f;  // G1, bin 2
+  const auto class_page = render_run_page(read_run_folder(dir_), options);
+  EXPECT_THAT(class_page.html, Not(HasSubstr("apply to classification runs")));
+  ASSERT_EQ(class_page.tables.at(class_page.tables.size() - 2).first, "validation.tsv");
+  EXPECT_THAT(class_page.tables.at(class_page.tables.size() - 2).second, HasSubstr("\npaper\talpha\tH3K4me3\tH3K27ac\t"));
+
+  write("metrics.json", R"({"model": "attentivechrome", "epigenome": "E005", "marks": ["H3K4me3", "H3K27me3"],
+      "bins": 4, "target": "regression", "best_epoch": 1, "epochs_run": 1,
+      "splits": {"train": {"pearson": 0.9, "spearman": 0.8, "mse": 0.4, "genes": 2},
+                 "valid": {"pearson": 0.85, "spearman": 0.75, "mse": 0.45, "genes": 2},
+                 "test": {"pearson": 0.9, "spearman": 0.8, "mse": 0.05, "genes": 4}}})");
+  write("predictions.tsv",
+        "gene_id\tsplit\tlabel\tvalue\ttarget\tprediction\n"
+        "T1\ttrain\t1\t6.389\t2\t1.5\nT2\ttrain\t0\t0\t0\t0.5\nV1\tvalid\t1\t3\t1.386\t1\nV2\tvalid\t0\t1\t0.693\t0.9\n"
+        "G1\ttest\t1\t6.389\t2\t1.8\nG2\ttest\t0\t1.718\t1\t1.1\nG3\ttest\t1\t0.6487\t0.5\t0.4\n"
+        "G<4>\ttest\t0\t0\t0\t0.2\n");
+  write("history.tsv",
+        "epoch\ttrain_loss\ttrain_pearson\tvalid_loss\tvalid_pearson\ttest_pearson\tseconds\n"
+        "1\t1.6\t0.3\t0.9\t0.85\t0.9\t1.0\n");
+  const auto page = render_run_page(read_run_folder(dir_), options);
+  EXPECT_THAT(page.html, HasSubstr("These checks apply to classification runs"));
+  ASSERT_EQ(page.tables.at(page.tables.size() - 2).first, "validation.tsv");
+  EXPECT_EQ(page.tables.at(page.tables.size() - 2).second, "check\tview\tmark\ttrack\tgenes\tr\n");
+  EXPECT_EQ(page.tables.back().second, "profile\tkb\tvalue\n");
+}
+
 TEST_F(RunFolderTest, InconsistentOrMissingFilesAreErrors) {
   const std::vector<float> beta(3 * 2, 0.5f);
   achrome::write_npy(dir_ / "beta.npy", beta.data(), {3, 2});
