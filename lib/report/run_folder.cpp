@@ -45,34 +45,48 @@ NpyArray read_run_signal(const RunFolder& run, const fs::path& genes_tsv, const 
   return signal;
 }
 
-std::optional<NpyArray> read_recorded_signal(const RunFolder& run, std::string& why) {
+namespace {
+
+// The MD5 that metrics.json's "data" recorded under a dotted key ("data.genes", "data.inputs.H3K4me3").
+std::string recorded_md5(const RunFolder& run, const std::string& key) {
+  for (const auto& [name, value] : provenance_entries(run.metrics))
+    if (name == key) return value;
+  return "";
+}
+
+// Whether a file the training read is still there with the MD5 recorded then; the reason if not.
+bool unchanged_since_training(const std::string& path, const std::string& md5, std::string& why) {
+  if (md5.empty() || !fs::is_regular_file(path)) {
+    why = fmt::format("{} is not there", path);
+    return false;
+  }
+  if (md5_file(path) != md5) {
+    why = fmt::format("{} changed since the training", path);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<fs::path> recorded_genes_tsv(const RunFolder& run, std::string& why) {
   if (!run.geometry) {
     why = "the run folder has no geometry.json";
     return std::nullopt;
   }
-  const auto provenance = provenance_entries(run.metrics);
-  const auto recorded_md5 = [&](const std::string& key) -> std::string {
-    for (const auto& [name, value] : provenance)
-      if (name == key) return value;
-    return "";
-  };
-  const auto& geometry = *run.geometry;
-  if (!geometry.genes || geometry.genes->path.empty()) {
+  if (!run.geometry->genes || run.geometry->genes->path.empty()) {
     why = "geometry.json names no genes.tsv";
     return std::nullopt;
   }
-  const auto unchanged = [&](const std::string& path, const std::string& md5) {
-    if (md5.empty() || !fs::is_regular_file(path)) {
-      why = fmt::format("{} is not there", path);
-      return false;
-    }
-    if (md5_file(path) != md5) {
-      why = fmt::format("{} changed since the training", path);
-      return false;
-    }
-    return true;
-  };
-  if (!unchanged(geometry.genes->path, recorded_md5("data.genes"))) return std::nullopt;
+  const auto& path = run.geometry->genes->path;
+  if (!unchanged_since_training(path, recorded_md5(run, "data.genes"), why)) return std::nullopt;
+  return fs::path(path);
+}
+
+std::optional<NpyArray> read_recorded_signal(const RunFolder& run, std::string& why) {
+  const auto genes_tsv = recorded_genes_tsv(run, why);
+  if (!genes_tsv) return std::nullopt;
+  const auto& geometry = *run.geometry;
   std::vector<MarkFile> marks;
   for (const auto& mark : run.metrics.marks) {
     const auto it = std::find_if(geometry.signals.begin(), geometry.signals.end(),
@@ -81,10 +95,11 @@ std::optional<NpyArray> read_recorded_signal(const RunFolder& run, std::string& 
       why = fmt::format("geometry.json names no matrix of {}", mark);
       return std::nullopt;
     }
-    if (!unchanged(it->second.matrix, recorded_md5("data.inputs." + mark))) return std::nullopt;
+    if (!unchanged_since_training(it->second.matrix, recorded_md5(run, "data.inputs." + mark), why))
+      return std::nullopt;
     marks.push_back({mark, it->second.matrix});
   }
-  return read_run_signal(run, geometry.genes->path, marks);
+  return read_run_signal(run, *genes_tsv, marks);
 }
 
 }  // namespace achrome::report

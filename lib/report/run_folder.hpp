@@ -23,4 +23,8 @@ NpyArray read_run_signal(const RunFolder& run, const std::filesystem::path& gene
 // "data". nullopt with the reason in `why` otherwise.
 std::optional<NpyArray> read_recorded_signal(const RunFolder& run, std::string& why);
 
+// The genes.tsv the run was trained on, as geometry.json names it, when it is still there unchanged
+// (its MD5 is metrics.json's "data.genes"); nullopt with the reason in `why` otherwise.
+std::optional<std::filesystem::path> recorded_genes_tsv(const RunFolder& run, std::string& why);
+
 }  // namespace achrome::report

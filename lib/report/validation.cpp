@@ -9,7 +9,6 @@
 #include "metrics/regression.hpp"
 #include "signal/bin_geometry.hpp"
 #include "util/error.hpp"
-#include "util/hash.hpp"
 
 namespace fs = std::filesystem;
 
@@ -18,13 +17,6 @@ namespace achrome::report {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// The MD5 of genes.tsv that achrome-train recorded in metrics.json's "data"; empty if none.
-std::string recorded_genes_md5(const RunFolder& run) {
-  const auto& data = run.metrics.data;
-  return data.is_object() && data.contains("genes") && data["genes"].is_string() ? data["genes"].get<std::string>()
-                                                                                 : "";
-}
 
 // Sums rows of a [genes, panels, bins] array into a profile, each gene read 5' to 3'; weight (if
 // given, [genes, weight_panels, bins]) multiplies element-wise.
@@ -72,20 +64,6 @@ double pearson_r(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 }  // namespace
-
-std::optional<fs::path> recorded_genes_tsv(const RunFolder& run, std::string& why) {
-  if (!run.geometry || !run.geometry->genes || run.geometry->genes->path.empty()) {
-    why = "the run folder's geometry.json names no genes.tsv";
-    return std::nullopt;
-  }
-  const fs::path path = run.geometry->genes->path;
-  const auto md5 = recorded_genes_md5(run);
-  if (!fs::is_regular_file(path) || md5.empty() || md5_file(path) != md5) {
-    why = fmt::format("{} is not there unchanged since the training", path.string());
-    return std::nullopt;
-  }
-  return path;
-}
 
 ValidationTrack read_validation_track(const RunFolder& run, const fs::path& genes_tsv, const MarkFile& track) {
   // The sidecar says what the columns are; a track binned over another window would correlate

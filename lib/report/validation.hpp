@@ -39,10 +39,6 @@ struct ValidationTrack {
 ValidationTrack read_validation_track(const RunFolder& run, const std::filesystem::path& genes_tsv,
                                       const MarkFile& track);
 
-// The genes.tsv the run was trained on, from geometry.json, when it is still there unchanged (its
-// MD5 is the one metrics.json recorded); nullopt with the reason in `why` otherwise.
-std::optional<std::filesystem::path> recorded_genes_tsv(const RunFolder& run, std::string& why);
-
 // Profiles over the window, one value per bin, drawn 5' to 3' of each gene.
 struct ValidationProfiles {
   std::vector<double> alpha_on;          // mean alpha of the compared mark over genes predicted ON (empty: no alpha)

@@ -306,29 +306,16 @@ void write_predictions_tsv(const fs::path& path, const std::vector<Prediction>& 
 }
 
 std::vector<Prediction> read_predictions_tsv(const fs::path& path, bool labelled, const std::string& target) {
+  const bool regression = target == "regression";
+  // Both layouts start gene_id[, split, label]; the score columns follow.
+  std::vector<std::string_view> columns{"gene_id"};
+  if (labelled) columns.insert(columns.end(), {"split", "label"});
+  if (regression && labelled) columns.insert(columns.end(), {"value", "target"});
+  if (regression)
+    columns.push_back("prediction");
+  else
+    columns.insert(columns.end(), {"logit", "probability"});
   std::vector<Prediction> predictions;
-  if (target == "regression") {
-    const auto columns = labelled
-                             ? std::vector<std::string_view>{"gene_id", "split", "label", "value", "target", "prediction"}
-                             : std::vector<std::string_view>{"gene_id", "prediction"};
-    read_tsv(path, columns, [&](const auto& fields, const std::string& where) {
-      Prediction p;
-      p.gene_id = std::string(fields[0]);
-      std::size_t next = 1;
-      if (labelled) {
-        p.split = parse_split(fields[1], where);
-        p.label = parse_label(fields[2], where);
-        p.value = parse_double(fields[3], where, "value");
-        p.target = finite_double(fields[4], where, "target");  // a double, as written
-        next = 5;
-      }
-      p.logit = finite(fields[next], where, "prediction");
-      predictions.push_back(std::move(p));
-    });
-    return predictions;
-  }
-  const auto columns = labelled ? std::vector<std::string_view>{"gene_id", "split", "label", "logit", "probability"}
-                                : std::vector<std::string_view>{"gene_id", "logit", "probability"};
   read_tsv(path, columns, [&](const auto& fields, const std::string& where) {
     Prediction p;
     p.gene_id = std::string(fields[0]);
@@ -338,8 +325,17 @@ std::vector<Prediction> read_predictions_tsv(const fs::path& path, bool labelled
       p.label = parse_label(fields[2], where);
       next = 3;
     }
-    p.logit = finite(fields[next], where, "logit");
-    p.probability = finite(fields[next + 1], where, "probability");
+    if (regression) {
+      if (labelled) {
+        p.value = parse_double(fields[3], where, "value");
+        p.target = finite_double(fields[4], where, "target");  // a double, as written
+        next = 5;
+      }
+      p.logit = finite(fields[next], where, "prediction");
+    } else {
+      p.logit = finite(fields[next], where, "logit");
+      p.probability = finite(fields[next + 1], where, "probability");
+    }
     predictions.push_back(std::move(p));
   });
   return predictions;
