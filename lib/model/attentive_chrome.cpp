@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "model/attention_kernels.hpp"
 #include "model/lockstep_lstm.hpp"
 #include "util/error.hpp"
 
@@ -13,20 +14,63 @@ ContextAttentionImpl::ContextAttentionImpl(int64_t representation_size) {
   bin_context_vector.uniform_(-0.1, 0.1);  // as the published rec_attention
 }
 
+namespace {
+
+float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>(); }
+
+// Paper eqs. 2-3 (and 5-6) for G encoders at once, forward and backward written out in
+// attention_kernels.cpp: a training step costs two passes over the sequence each way instead of
+// a dozen ATen operations and their temporaries.
+class AttentionPoolFunction : public torch::autograd::Function<AttentionPoolFunction> {
+ public:
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& sequence,
+                                                const torch::Tensor& context) {
+    const auto shape = shape_of(sequence);
+    const auto context_c = context.contiguous();
+    auto weights = torch::empty({shape.groups, shape.positions, shape.genes}, sequence.options());
+    auto pooled = torch::empty({shape.groups, shape.genes, shape.features}, sequence.options());
+    attention_kernels::pool_forward(shape, float_data(sequence), float_data(context_c), float_data(weights),
+                                    float_data(pooled), 0, shape.genes);
+    ctx->save_for_backward({sequence, context_c, weights});
+    return {weights, pooled};
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &sequence = saved[0], &context = saved[1], &weights = saved[2];
+    const auto shape = shape_of(sequence);
+    const auto grad_weights = grad_outputs[0].defined() ? grad_outputs[0].contiguous() : torch::Tensor();
+    const auto grad_pooled = grad_outputs[1].defined() ? grad_outputs[1].contiguous()
+                                                       : torch::zeros({shape.groups, shape.genes, shape.features},
+                                                                      sequence.options());
+    auto scratch = torch::empty_like(weights);
+    torch::Tensor grad_sequence, grad_context;
+    if (ctx->needs_input_grad(0)) grad_sequence = torch::empty_like(sequence);
+    if (ctx->needs_input_grad(1)) grad_context = torch::zeros_like(context);
+    attention_kernels::pool_backward(shape, float_data(sequence), float_data(context), float_data(weights),
+                                     float_data(grad_pooled), grad_weights.defined() ? float_data(grad_weights) : nullptr,
+                                     float_data(scratch), grad_sequence.defined() ? float_data(grad_sequence) : nullptr,
+                                     grad_context.defined() ? float_data(grad_context) : nullptr, 0, shape.genes);
+    return {grad_sequence, grad_context};
+  }
+
+ private:
+  static attention_kernels::Shape shape_of(const torch::Tensor& sequence) {
+    return {sequence.size(0), sequence.size(1), sequence.size(2), sequence.size(3)};
+  }
+};
+
+}  // namespace
+
 std::tuple<torch::Tensor, torch::Tensor> ContextAttentionImpl::attend(const torch::Tensor& sequence,
                                                                       const torch::Tensor& context) {
-  // The sequence comes contiguous from the recurrence: the scores are one matrix-vector product per
-  // encoder (no per-gene products), the pooling a weighted sum over positions.
-  const int64_t groups = sequence.size(0), positions = sequence.size(1), batch = sequence.size(2),
-                features = sequence.size(3);
-  const auto contiguous = sequence.contiguous();
-  // Paper eq. 2/5: weight of position t = softmax over positions of <representation_t, context>.
-  const auto scores =
-      torch::bmm(contiguous.view({groups, positions * batch, features}), context).view({groups, positions, batch});
-  const auto weights = torch::softmax(scores, 1);
-  // Eq. 3/6: the attention-weighted sum of the representations.
-  const auto pooled = (weights.unsqueeze(3) * contiguous).sum(1);  // [G, B, D]
-  return {weights, pooled};
+  TORCH_CHECK(sequence.dim() == 4 && sequence.scalar_type() == torch::kFloat32 && sequence.device().is_cpu(),
+              "attend expects a float32 CPU sequence [G, T, B, D], got ", sequence.sizes());
+  TORCH_CHECK(context.numel() == sequence.size(0) * sequence.size(3), "attend: context ", context.sizes(),
+              " does not fit sequence ", sequence.sizes());
+  auto out = AttentionPoolFunction::apply(sequence.contiguous(), context);
+  return {out[0], out[1]};
 }
 
 RecurrentEncoderImpl::RecurrentEncoderImpl(int64_t input_size, int64_t hidden_size) {
