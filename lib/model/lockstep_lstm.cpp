@@ -44,7 +44,7 @@ struct RecurrenceTrace {
 // Shapes: x [S, T, B, I] contiguous, sequence s = d * G + g being direction d of bidirectional LSTM
 // g (direction 1 given the reversed input), w_ih [S, 4H, I], w_hh [S, 4H, H], bias [S, 4H] ->
 // [G, T, B, 2H], PyTorch's bidirectional output per LSTM (forward-direction features first). With a trace,
-// every step's activations are kept for backward; without, two steps' worth of buffers are reused
+// every step's activations are kept for backward; without, only two steps' cells and states are kept
 // (scoring).
 torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih, const torch::Tensor& w_hh,
                               const torch::Tensor& bias, RecurrenceTrace* trace) {
@@ -64,9 +64,7 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
     cells = torch::empty({steps, sequences, batch, hidden}, options);
     tanh_cells = torch::empty({steps, sequences, batch, hidden}, options);
   } else {
-    gates = torch::empty({sequences, 1, batch, 4 * hidden}, options);
     cells = torch::empty({2, sequences, batch, hidden}, options);  // current and previous step
-    tanh_cells = torch::empty({1, sequences, batch, hidden}, options);
   }
   const auto zero_cell = torch::zeros({sequences, batch, hidden}, options);
   // One count per bin (level 1): the input term x_t * w_ih is a rank-1 product the kernel adds on
@@ -80,7 +78,7 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
   step.hidden = hidden;
   step.bias = float_data(bias_c);
   step.w_hh_transposed = float_data(w_hh_t);
-  step.gates_sequence_stride = gates.size(1) * batch * 4 * hidden;
+  step.gates_sequence_stride = steps * batch * 4 * hidden;
   step.output = {float_data(output), groups, steps, 0};
   if (inputs == 1) {
     step.w_ih = float_data(w_ih_c);
@@ -89,7 +87,7 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
     step.input_term_sequence_stride = steps * batch * 4 * hidden;
   }
   for (int64_t t = 0; t < steps; ++t) {
-    step.gates = float_data(gates) + (trace ? t : 0) * batch * 4 * hidden;
+    step.gates = trace ? float_data(gates) + t * batch * 4 * hidden : nullptr;
     step.hidden_previous = t == 0 ? nullptr : float_data(states[trace ? t - 1 : (t - 1) % 2]);  // h_0 = 0
     if (inputs == 1)
       step.input = float_data(x) + t * batch;
@@ -97,7 +95,7 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
       step.input_term = float_data(input_term) + t * batch * 4 * hidden;
     step.cell_previous = t == 0 ? float_data(zero_cell) : float_data(cells[trace ? t - 1 : (t - 1) % 2]);
     step.cell = float_data(cells[trace ? t : t % 2]);
-    step.tanh_cell = float_data(tanh_cells[trace ? t : 0]);
+    step.tanh_cell = trace ? float_data(tanh_cells[t]) : nullptr;
     step.hidden_state = float_data(states[trace ? t : t % 2]);
     step.output.time = t;
     at::parallel_for(0, rows, kRowsPerTask,
@@ -138,7 +136,27 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
     step.gates_sequence_stride = steps * batch * 4 * hidden;
     step.grad_recurrent = float_data(grad_recurrent);
     step.grad_cell = float_data(grad_cell);
+    // A training batch runs each step as one task (rows <= kRowsPerTask): the kernel then also sums the
+    // parameter gradients, step by step. Larger batches (saliency over scored genes) are split across
+    // threads, and get them from matrix products over all steps afterwards.
+    const bool one_task = rows <= kRowsPerTask;
+    const int64_t inputs = x.size(3);
+    torch::Tensor grad_w_hh, grad_w_ih, grad_bias;
+    if (one_task) {
+      grad_w_hh = torch::zeros({sequences, 4 * hidden, hidden}, x.options());
+      grad_w_ih = torch::zeros({sequences, 4 * hidden, inputs}, x.options());
+      grad_bias = torch::zeros({sequences, 4 * hidden}, x.options());
+      step.grad_w_hh = float_data(grad_w_hh);
+      step.grad_w_ih = float_data(grad_w_ih);
+      step.grad_bias = float_data(grad_bias);
+      step.input_sequence_stride = steps * batch * inputs;
+      step.inputs = inputs;
+    }
     for (int64_t t = steps - 1; t >= 0; --t) {
+      if (one_task) {
+        step.hidden_previous = t > 0 ? float_data(states[t - 1]) : nullptr;
+        step.input = float_data(x) + t * batch * inputs;
+      }
       step.gates = float_data(gates) + t * batch * 4 * hidden;
       step.cell_previous = t > 0 ? float_data(cells[t - 1]) : float_data(zero_cell);
       step.tanh_cell = float_data(tanh_cells[t]);
@@ -148,16 +166,18 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
       at::parallel_for(0, rows, kRowsPerTask,
                        [&](int64_t begin, int64_t end) { lstm_kernels::step_backward(step, begin, end); });
     }
-    // Parameter gradients summed over all steps at once: [S, 4H, T*B] x [S, T*B, .].
     const auto grad_flat = grad_gates.view({sequences, steps * batch, 4 * hidden});
-    const auto previous_states =
-        torch::cat({torch::zeros({1, sequences, batch, hidden}, x.options()), states.narrow(0, 0, steps - 1)}, 0)
-            .permute({1, 0, 2, 3})
-            .reshape({sequences, steps * batch, hidden});
-    const auto grad_flat_t = grad_flat.transpose(1, 2);
-    auto grad_w_hh = torch::bmm(grad_flat_t, previous_states);
-    auto grad_w_ih = torch::bmm(grad_flat_t, x.reshape({sequences, steps * batch, x.size(3)}));
-    auto grad_bias = grad_flat.sum(1);
+    if (!one_task) {
+      // Parameter gradients summed over all steps at once: [S, 4H, T*B] x [S, T*B, .].
+      const auto previous_states =
+          torch::cat({torch::zeros({1, sequences, batch, hidden}, x.options()), states.narrow(0, 0, steps - 1)}, 0)
+              .permute({1, 0, 2, 3})
+              .reshape({sequences, steps * batch, hidden});
+      const auto grad_flat_t = grad_flat.transpose(1, 2);
+      grad_w_hh = torch::bmm(grad_flat_t, previous_states);
+      grad_w_ih = torch::bmm(grad_flat_t, x.reshape({sequences, steps * batch, inputs}));
+      grad_bias = grad_flat.sum(1);
+    }
     // A data input (level 1, the LSTM baselines) needs no gradient: saves a [S, T*B, 4H] x [S, 4H, I] product.
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(0)) grad_x = torch::bmm(grad_flat, w_ih).view({sequences, steps, batch, x.size(3)});

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
+
 
 namespace achrome::lstm_kernels {
 
@@ -38,19 +40,114 @@ __attribute__((always_inline)) inline float tanh_approx(float x) { return 2.0f /
 // 16 floats as one value: GCC lowers its arithmetic to one AVX-512, two AVX2 or four SSE instructions,
 // depending on the target of the function it is inlined into. aligned(4): loads need no alignment.
 typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
+typedef int32_t Ints16 __attribute__((vector_size(64), aligned(4)));
+// GCC warns that 16-float values passed to functions compiled without AVX-512 use another calling
+// convention; the helpers below are all inlined into the variant functions, so none is ever called.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+// The instruction set a kernel variant is compiled for: the cell maths picks its reciprocal by it.
+enum Isa { kBaseline, kAvx2, kAvx512 };
+
+// exp_approx on 16 lanes: the same operations, lane by lane, so each lane gives what exp_approx gives
+// (up to FMA contraction).
+__attribute__((always_inline)) inline Floats16 exp_approx(Floats16 x) {
+  x = x < -80.0f ? Floats16{} - 80.0f : x;
+  x = x > 80.0f ? Floats16{} + 80.0f : x;
+  const Floats16 shifted = x * 1.44269504088896341f + 12582912.0f;
+  const Floats16 n = shifted - 12582912.0f;
+  const Floats16 r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  Floats16 p = Floats16{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const Ints16 bits = (__builtin_convertvector(n, Ints16) + 127) << 23;
+  return p * (Floats16)bits;  // a cast between vector types of one size keeps the bits
+}
+
+// 1 / y. A division is the slowest instruction of the cell maths (five per hidden unit: one in each
+// sigmoid and tanh), so the vector variants start from the CPU's reciprocal estimate (14 bits on
+// AVX-512, 12 on AVX2) and refine it with one Newton step, r' = r (2 - y r), to about 1 ulp.
+// The estimate is one instruction written as assembly: its intrinsic would need this helper, and every
+// template that calls it, compiled for the instruction set, while only the variant functions are.
+typedef float Floats8 __attribute__((vector_size(32), aligned(4)));
+
+template <Isa isa>
+__attribute__((always_inline)) inline Floats16 reciprocal(Floats16 y) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if constexpr (isa == kAvx512) {
+    Floats16 r;
+    asm("vrcp14ps %1, %0" : "=v"(r) : "v"(y));
+    return r * (2.0f - y * r);
+  } else if constexpr (isa == kAvx2) {
+    Floats8 halves[2], estimates[2];
+    std::memcpy(halves, &y, sizeof y);
+    for (int k = 0; k < 2; ++k) asm("vrcpps %1, %0" : "=x"(estimates[k]) : "x"(halves[k]));
+    Floats16 r;
+    std::memcpy(&r, estimates, sizeof r);
+    return r * (2.0f - y * r);
+  }
+#endif
+  return 1.0f / y;
+}
+
+template <Isa isa>
+__attribute__((always_inline)) inline Floats16 sigmoid(Floats16 x) {
+  return reciprocal<isa>(1.0f + exp_approx(-x));
+}
+
+template <Isa isa>
+__attribute__((always_inline)) inline Floats16 tanh_approx(Floats16 x) {
+  return 2.0f * reciprocal<isa>(1.0f + exp_approx(-2.0f * x)) - 1.0f;
+}
+
+__attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
+__attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
 
 // out[r, :] = a[r, :] . w for `rows` rows of one sequence: a [rows, K] (row stride K), w [K, N]
 // row-major, out [rows, N] (row stride N). Blocks of up to 4 rows x 32 columns keep their sums in
 // registers (8 AVX-512 or 16 AVX2 registers) while the loop over K streams w, so each weight loaded
 // serves 4 rows. Sums run over k in order, one multiply-add each.
+// What a product's sums start from, per row r of a block (all null: zero). The LSTM step starts its
+// gate pre-activations from the input term and the bias, x_r w_ih + b (one count per bin) or
+// term_r + b (a wider input, its term precomputed), so that the product's result is final and no
+// second pass over the gates adds them.
+struct StartTerms {
+  const float* bias = nullptr;  // [N], shared by the rows
+  const float* w_ih = nullptr;  // [N], times the row's x
+  const float* x = nullptr;     // [rows], one value per row
+  const float* term = nullptr;  // [rows, N]
+  StartTerms rows_from(int64_t r, int64_t N) const {
+    StartTerms shifted = *this;
+    if (x) shifted.x += r;
+    if (term) shifted.term += r * N;
+    return shifted;
+  }
+  float at(int64_t r, int64_t n, int64_t N) const {
+    if (!bias) return 0.0f;
+    return w_ih ? x[r] * w_ih[n] + bias[n] : term[r * N + n] + bias[n];
+  }
+};
+
 template <int Rows, int Vectors>
 __attribute__((always_inline)) inline void product_block(const float* __restrict a, const float* __restrict w,
-                                                         float* __restrict out, int64_t K, int64_t N, int64_t c0) {
+                                                         float* __restrict out, int64_t K, int64_t N, int64_t c0,
+                                                         const StartTerms& start) {
   Floats16 acc[Rows][Vectors];
 #pragma GCC unroll 4
   for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 2
-    for (int v = 0; v < Vectors; ++v) acc[r][v] = Floats16{};
+    for (int v = 0; v < Vectors; ++v) {
+      const int64_t n = c0 + 16 * v;
+      if (!start.bias)
+        acc[r][v] = Floats16{};
+      else if (start.w_ih)
+        acc[r][v] = start.x[r] * load16(start.w_ih + n) + load16(start.bias + n);
+      else
+        acc[r][v] = load16(start.term + r * N + n) + load16(start.bias + n);
+    }
   for (int64_t k = 0; k < K; ++k) {
     const Floats16* w_row = reinterpret_cast<const Floats16*>(w + k * N + c0);
     Floats16 weights[Vectors];
@@ -71,23 +168,78 @@ __attribute__((always_inline)) inline void product_block(const float* __restrict
 
 template <int Rows>
 __attribute__((always_inline)) inline void product_rows(const float* __restrict a, const float* __restrict w,
-                                                        float* __restrict out, int64_t K, int64_t N) {
+                                                        float* __restrict out, int64_t K, int64_t N,
+                                                        const StartTerms& start) {
   int64_t c0 = 0;
-  for (; c0 + 32 <= N; c0 += 32) product_block<Rows, 2>(a, w, out, K, N, c0);
-  for (; c0 + 16 <= N; c0 += 16) product_block<Rows, 1>(a, w, out, K, N, c0);
+  for (; c0 + 32 <= N; c0 += 32) product_block<Rows, 2>(a, w, out, K, N, c0, start);
+  for (; c0 + 16 <= N; c0 += 16) product_block<Rows, 1>(a, w, out, K, N, c0, start);
   for (; c0 < N; ++c0)  // hidden sizes that are not a multiple of 4
     for (int r = 0; r < Rows; ++r) {
-      float sum = 0;
+      float sum = start.at(r, c0, N);
       for (int64_t k = 0; k < K; ++k) sum += a[r * K + k] * w[k * N + c0];
       out[r * N + c0] = sum;
     }
 }
 
+// out = start + a w for `rows` rows; K = 0 gives the start terms alone.
 __attribute__((always_inline)) inline void product(const float* a, const float* w, float* out, int64_t rows,
-                                                   int64_t K, int64_t N) {
+                                                   int64_t K, int64_t N, const StartTerms& start = {}) {
   int64_t r = 0;
-  for (; r + 4 <= rows; r += 4) product_rows<4>(a + r * K, w, out + r * N, K, N);
-  for (; r < rows; ++r) product_rows<1>(a + r * K, w, out + r * N, K, N);
+  for (; r + 4 <= rows; r += 4) product_rows<4>(a + r * K, w, out + r * N, K, N, start.rows_from(r, N));
+  for (; r < rows; ++r) product_rows<1>(a + r * K, w, out + r * N, K, N, start.rows_from(r, N));
+}
+
+// out[n, k] += sum_r a[r, n] b[r, k] for the `rows` rows of one sequence: a [rows, N] (row stride N), b [rows, K]
+// (row stride K), out [N, K] row-major (a weight gradient in PyTorch's layout). Tiles of 4 x 32 outputs
+// keep their sums in registers over the rows; each tile's sum over the rows is then added to out once,
+// so every output sums the same terms in the same order whatever the block sizes.
+template <int Columns, int Vectors>
+__attribute__((always_inline)) inline void outer_tile(const float* __restrict a, const float* __restrict b,
+                                                      float* __restrict out, int64_t rows, int64_t N, int64_t K,
+                                                      int64_t n0, int64_t k0) {
+  Floats16 acc[Columns][Vectors];
+#pragma GCC unroll 4
+  for (int j = 0; j < Columns; ++j)
+#pragma GCC unroll 2
+    for (int v = 0; v < Vectors; ++v) acc[j][v] = Floats16{};
+  for (int64_t r = 0; r < rows; ++r) {
+    const Floats16* b_row = reinterpret_cast<const Floats16*>(b + r * K + k0);
+    Floats16 values[Vectors];
+#pragma GCC unroll 2
+    for (int v = 0; v < Vectors; ++v) values[v] = b_row[v];
+#pragma GCC unroll 4
+    for (int j = 0; j < Columns; ++j) {
+      const float a_rn = a[r * N + n0 + j];
+#pragma GCC unroll 2
+      for (int v = 0; v < Vectors; ++v) acc[j][v] += a_rn * values[v];
+    }
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < Columns; ++j)
+#pragma GCC unroll 2
+    for (int v = 0; v < Vectors; ++v) *reinterpret_cast<Floats16*>(out + (n0 + j) * K + k0 + 16 * v) += acc[j][v];
+}
+
+__attribute__((always_inline)) inline void accumulate_outer(const float* a, const float* b, float* out, int64_t rows,
+                                                            int64_t N, int64_t K) {
+  int64_t n0 = 0;
+  for (; n0 + 4 <= N; n0 += 4) {
+    int64_t k0 = 0;
+    for (; k0 + 32 <= K; k0 += 32) outer_tile<4, 2>(a, b, out, rows, N, K, n0, k0);
+    for (; k0 + 16 <= K; k0 += 16) outer_tile<4, 1>(a, b, out, rows, N, K, n0, k0);
+    for (; k0 < K; ++k0)  // widths that are not a multiple of 16 (one count per bin: K = 1)
+      for (int64_t n = n0; n < n0 + 4; ++n) {
+        float sum = 0;
+        for (int64_t r = 0; r < rows; ++r) sum += a[r * N + n] * b[r * K + k0];
+        out[n * K + k0] += sum;
+      }
+  }
+  for (; n0 < N; ++n0)
+    for (int64_t k = 0; k < K; ++k) {
+      float sum = 0;
+      for (int64_t r = 0; r < rows; ++r) sum += a[r * N + n0] * b[r * K + k];
+      out[n0 * K + k] += sum;
+    }
 }
 
 // Rows per block of the fused product + cell maths: a block's gates (32 x 4H floats) stay in the L1 cache.
@@ -100,35 +252,42 @@ inline float* output_row(const LayerOutput& out, int64_t s, int64_t b, int64_t b
   return out.data + ((group * out.steps + position) * batch + b) * 2 * hidden + direction * hidden;
 }
 
+template <Isa isa>
 __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& step, int64_t row_begin,
-                                                              int64_t row_end) {
+                                                              int64_t row_end, float* block_gates) {
   const int64_t H = step.hidden, B = step.batch;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t s = row / B, b = row % B;
-    float* __restrict g = step.gates + s * step.gates_sequence_stride + b * 4 * H;
-    const float* __restrict bias = step.bias + s * 4 * H;
-    // Pre-activations: recurrent term (already in g) + input term + bias.
-    if (step.input) {
-      const float x = step.input[s * step.input_sequence_stride + b];
-      const float* __restrict w = step.w_ih + s * 4 * H;
-#pragma GCC ivdep
-      for (int64_t k = 0; k < 4 * H; ++k) g[k] += x * w[k] + bias[k];
-    } else {
-      const float* __restrict term = step.input_term + s * step.input_term_sequence_stride + b * 4 * H;
-#pragma GCC ivdep
-      for (int64_t k = 0; k < 4 * H; ++k) g[k] += term[k] + bias[k];
-    }
+    float* __restrict g = block_gates + (row - row_begin) * 4 * H;  // the pre-activations (forward_rows)
     const float* __restrict c_prev = step.cell_previous + row * H;
     float* __restrict c = step.cell + row * H;
     float* __restrict h = step.hidden_state + row * H;
-    float* __restrict tc = step.tanh_cell + row * H;
+    float* __restrict tc = step.tanh_cell ? step.tanh_cell + row * H : nullptr;
     float* __restrict out = output_row(step.output, s, b, B, H);
     float* __restrict gi = g;
     float* __restrict gf = g + H;
     float* __restrict gg = g + 2 * H;
     float* __restrict go = g + 3 * H;
-    // The buffers never overlap (separate tensors); says so to the vectoriser, which otherwise gives up
-    // on the many run-time alias checks.
+    if (H % 16 == 0) {
+      // 16 hidden units at a time, with the fast reciprocal (the models' sizes: H = 32 and 16).
+      for (int64_t j = 0; j < H; j += 16) {
+        const Floats16 i = sigmoid<isa>(load16(gi + j)), f = sigmoid<isa>(load16(gf + j)),
+                       candidate = tanh_approx<isa>(load16(gg + j)), o = sigmoid<isa>(load16(go + j));
+        store16(gi + j, i);
+        store16(gf + j, f);
+        store16(gg + j, candidate);
+        store16(go + j, o);
+        const Floats16 cell = f * load16(c_prev + j) + i * candidate;
+        store16(c + j, cell);
+        const Floats16 t = tanh_approx<isa>(cell);
+        if (tc) store16(tc + j, t);
+        store16(h + j, o * t);
+        store16(out + j, o * t);
+      }
+      continue;
+    }
+    // Other sizes, unit by unit. The buffers never overlap (separate tensors); says so to the
+    // vectoriser, which otherwise gives up on the many run-time alias checks.
 #pragma GCC ivdep
     for (int64_t j = 0; j < H; ++j) {
       const float i = sigmoid(gi[j]), f = sigmoid(gf[j]), candidate = tanh_approx(gg[j]), o = sigmoid(go[j]);
@@ -139,7 +298,7 @@ __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& 
       const float cell = f * c_prev[j] + i * candidate;
       c[j] = cell;
       const float t = tanh_approx(cell);
-      tc[j] = t;
+      if (tc) tc[j] = t;
       h[j] = o * t;
       out[j] = o * t;
     }
@@ -182,18 +341,34 @@ inline int64_t block_end(int64_t row, int64_t row_end, int64_t batch) {
   return std::min({row_end, (row / batch + 1) * batch, row + kBlockRows});
 }
 
+template <Isa isa>
 __attribute__((always_inline)) inline void forward_rows(const StepForward& step, int64_t row_begin, int64_t row_end) {
   const int64_t H = step.hidden;
+  // Scoring keeps no gates: each block's live in this buffer, which stays in the L1 cache, instead of
+  // a [S, B, 4H] tensor written out and read back every step.
+  thread_local std::vector<float> scratch;
+  if (!step.gates) scratch.resize(kBlockRows * 4 * H);
   for (int64_t begin = row_begin, end; begin < row_end; begin = end) {
     end = block_end(begin, row_end, step.batch);
     const int64_t sequence = begin / step.batch;
-    float* gates = step.gates + sequence * step.gates_sequence_stride + (begin - sequence * step.batch) * 4 * H;
-    if (step.hidden_previous)
-      product(step.hidden_previous + begin * H, step.w_hh_transposed + sequence * H * 4 * H, gates,
-              end - begin, H, 4 * H);
-    else
-      std::memset(gates, 0, sizeof(float) * (end - begin) * 4 * H);
-    cell_forward_rows(step, begin, end);
+    float* gates = step.gates ? step.gates + sequence * step.gates_sequence_stride +
+                                    (begin - sequence * step.batch) * 4 * H
+                              : scratch.data();
+    // Pre-activations: input term + bias + h_{t-1} W_hh^T (none at t = 0, where h_{-1} = 0).
+    const int64_t first_gene = begin - sequence * step.batch;
+    StartTerms start;
+    start.bias = step.bias + sequence * 4 * H;
+    if (step.input) {
+      start.w_ih = step.w_ih + sequence * 4 * H;
+      start.x = step.input + sequence * step.input_sequence_stride + first_gene;
+    } else {
+      start.term = step.input_term + sequence * step.input_term_sequence_stride + first_gene * 4 * H;
+    }
+    // (With K = 0 the product reads no row of its first operand: any valid pointer does.)
+    product(step.hidden_previous ? step.hidden_previous + begin * H : gates,
+            step.w_hh_transposed + sequence * H * 4 * H, gates, end - begin, step.hidden_previous ? H : 0, 4 * H,
+            start);
+    cell_forward_rows<isa>(step, begin, end, gates);
   }
 }
 
@@ -203,11 +378,22 @@ __attribute__((always_inline)) inline void backward_rows(const StepBackward& ste
   for (int64_t begin = row_begin, end; begin < row_end; begin = end) {
     end = block_end(begin, row_end, step.batch);
     cell_backward_rows(step, begin, end);  // reads grad_recurrent of these rows before it is overwritten
-    const int64_t sequence = begin / step.batch;
+    const int64_t sequence = begin / step.batch, first_gene = begin - sequence * step.batch, rows = end - begin;
+    const float* grad_gates = step.grad_gates + sequence * step.gates_sequence_stride + first_gene * 4 * H;
     if (step.w_hh)
-      product(step.grad_gates + sequence * step.gates_sequence_stride + (begin - sequence * step.batch) * 4 * H,
-              step.w_hh + sequence * 4 * H * H,
-              step.grad_recurrent + begin * H, end - begin, 4 * H, H);
+      product(grad_gates, step.w_hh + sequence * 4 * H * H, step.grad_recurrent + begin * H, rows, 4 * H, H);
+    if (step.grad_w_hh && step.hidden_previous)
+      accumulate_outer(grad_gates, step.hidden_previous + begin * H, step.grad_w_hh + sequence * 4 * H * H, rows,
+                       4 * H, H);
+    if (step.grad_w_ih)
+      accumulate_outer(grad_gates, step.input + sequence * step.input_sequence_stride + first_gene * step.inputs,
+                       step.grad_w_ih + sequence * 4 * H * step.inputs, rows, 4 * H, step.inputs);
+    if (step.grad_bias) {
+      float* __restrict bias = step.grad_bias + sequence * 4 * H;
+      for (int64_t r = 0; r < rows; ++r)
+#pragma GCC ivdep
+        for (int64_t n = 0; n < 4 * H; ++n) bias[n] += grad_gates[r * 4 * H + n];
+    }
   }
 }
 
@@ -217,14 +403,14 @@ __attribute__((always_inline)) inline void backward_rows(const StepBackward& ste
 // would dispatch on the CPU model name, not its features, and miss newer CPUs.)
 #if defined(__GNUC__) && defined(__x86_64__)
 __attribute__((target("avx2,fma"))) void forward_rows_avx2(const StepForward& step, int64_t begin, int64_t end) {
-  forward_rows(step, begin, end);
+  forward_rows<kAvx2>(step, begin, end);
 }
 __attribute__((target("avx2,fma"))) void backward_rows_avx2(const StepBackward& step, int64_t begin, int64_t end) {
   backward_rows(step, begin, end);
 }
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) void forward_rows_avx512(const StepForward& step, int64_t begin,
                                                                              int64_t end) {
-  forward_rows(step, begin, end);
+  forward_rows<kAvx512>(step, begin, end);
 }
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) void backward_rows_avx512(const StepBackward& step, int64_t begin,
                                                                               int64_t end) {
@@ -247,7 +433,7 @@ void step_forward(const StepForward& step, int64_t row_begin, int64_t row_end) {
   if (cpu_has_avx512()) return forward_rows_avx512(step, row_begin, row_end);
   if (cpu_has_avx2_fma()) return forward_rows_avx2(step, row_begin, row_end);
 #endif
-  forward_rows(step, row_begin, row_end);
+  forward_rows<kBaseline>(step, row_begin, row_end);
 }
 
 void step_backward(const StepBackward& step, int64_t row_begin, int64_t row_end) {

@@ -35,6 +35,7 @@ struct StepForward {
   // Out: the activated gates i, f, g, o (what backward needs). Row (s, b) at
   // gates + s * gates_sequence_stride + b * 4H: a stride of T * B * 4H stores a training trace
   // sequence-major [S, T, B, 4H], which backward's per-sequence weight gradients read without a copy.
+  // Null when nothing keeps them (scoring): the kernel then works in a scratch buffer of its own.
   float* gates = nullptr;
   int64_t gates_sequence_stride = 0;
   // Level 1 has one count per bin: the input term is the rank-1 product x_t * w_ih added here
@@ -48,7 +49,7 @@ struct StepForward {
   const float* bias = nullptr;        // [S, 4H] = b_ih + b_hh
   const float* cell_previous = nullptr;  // [S, B, H] (zeros at t = 0)
   float* cell = nullptr;              // out [S, B, H]
-  float* tanh_cell = nullptr;         // out [S, B, H] (backward reuses it)
+  float* tanh_cell = nullptr;         // out [S, B, H] (backward reuses it); null when not kept (scoring)
   float* hidden_state = nullptr;      // out [S, B, H]
   // Out: h_t again, straight into the bidirectional layer's output [G, T, B, 2H] (G = S / 2 LSTMs,
   // sequence s = d * G + g is direction d of LSTM g; direction 1 ran on the reversed sequence, so its
@@ -74,6 +75,16 @@ struct StepBackward {
   const float* w_hh = nullptr;        // [S, 4H, H]; null at t = 0 (nothing earlier needs the gradient)
   float* grad_cell = nullptr;         // in: dL/dc_t through step t + 1 (zeros at the last step); out: dL/dc_{t-1}
   float* grad_gates = nullptr;
+  // Optional: the parameter gradients of this step added (+=) while g_t is in the cache, instead of one
+  // matrix product over all steps afterwards (which OpenBLAS spends as long packing as multiplying at
+  // these sizes). Only for callers that run the rows of a step as one task: the sums are not atomic.
+  float* grad_w_hh = nullptr;              // [S, 4H, H] += g_t^T h_{t-1}
+  const float* hidden_previous = nullptr;  // h_{t-1} [S, B, H]; null at t = 0 (h_{-1} = 0 adds nothing)
+  float* grad_w_ih = nullptr;              // [S, 4H, I] += g_t^T x_t
+  const float* input = nullptr;            // x_t of row (s, b) at input + s * input_sequence_stride + b * I
+  int64_t input_sequence_stride = 0;
+  int64_t inputs = 0;                      // I
+  float* grad_bias = nullptr;              // [S, 4H] += sum over the rows of g_t
 };
 void step_backward(const StepBackward& step, int64_t row_begin, int64_t row_end);
 

@@ -118,6 +118,9 @@ TEST(AttentiveChrome, LockstepForwardAndGradientsEqualPerMarkLstms) {
   options.marks = 3;
   options.bins = 17;
   expect_lockstep_equals_reference(options, 6);
+  // 6 sequences x 50 genes = 300 rows per step: more than one task's worth, so the backward pass takes
+  // the parameter gradients from matrix products instead of summing them in the step kernel.
+  expect_lockstep_equals_reference(options, 50);
 }
 
 // The kernels' matrix products work in blocks of 4 rows (genes) x 32 and 16 columns with scalar
