@@ -227,15 +227,25 @@ __attribute__((always_inline)) inline void accumulate_outer(const float* a, cons
     int64_t k0 = 0;
     for (; k0 + 32 <= K; k0 += 32) outer_tile<4, 2>(a, b, out, rows, N, K, n0, k0);
     for (; k0 + 16 <= K; k0 += 16) outer_tile<4, 1>(a, b, out, rows, N, K, n0, k0);
-    for (; k0 < K; ++k0)  // widths that are not a multiple of 16 (one count per bin: K = 1)
-      for (int64_t n = n0; n < n0 + 4; ++n) {
-        float sum = 0;
-        for (int64_t r = 0; r < rows; ++r) sum += a[r * N + n] * b[r * K + k0];
-        out[n * K + k0] += sum;
-      }
   }
+  // Widths that are not a multiple of 16 (one count per bin: K = 1), 16 outputs n at a time.
+  const int64_t k_tail = K - K % 16;
+  for (int64_t k = k_tail; k < K; ++k) {
+    int64_t n = 0;
+    for (; n + 16 <= N; n += 16) {
+      Floats16 sum{};
+      for (int64_t r = 0; r < rows; ++r) sum += load16(a + r * N + n) * b[r * K + k];
+      for (int j = 0; j < 16; ++j) out[(n + j) * K + k] += sum[j];
+    }
+    for (; n < N; ++n) {
+      float sum = 0;
+      for (int64_t r = 0; r < rows; ++r) sum += a[r * N + n] * b[r * K + k];
+      out[n * K + k] += sum;
+    }
+  }
+  n0 = N - N % 4;
   for (; n0 < N; ++n0)
-    for (int64_t k = 0; k < K; ++k) {
+    for (int64_t k = 0; k < k_tail; ++k) {
       float sum = 0;
       for (int64_t r = 0; r < rows; ++r) sum += a[r * N + n0] * b[r * K + k];
       out[n0 * K + k] += sum;
@@ -377,8 +387,8 @@ __attribute__((always_inline)) inline void backward_rows(const StepBackward& ste
   const int64_t H = step.hidden;
   for (int64_t begin = row_begin, end; begin < row_end; begin = end) {
     end = block_end(begin, row_end, step.batch);
-    cell_backward_rows(step, begin, end);  // reads grad_recurrent of these rows before it is overwritten
     const int64_t sequence = begin / step.batch, first_gene = begin - sequence * step.batch, rows = end - begin;
+    cell_backward_rows(step, begin, end);  // reads grad_recurrent of these rows before it is overwritten
     const float* grad_gates = step.grad_gates + sequence * step.gates_sequence_stride + first_gene * 4 * H;
     if (step.w_hh)
       product(grad_gates, step.w_hh + sequence * 4 * H * H, step.grad_recurrent + begin * H, rows, 4 * H, H);
