@@ -1,5 +1,6 @@
 #include "model/cnn_models.hpp"
 
+#include "model/conv_attention.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -107,6 +108,19 @@ std::string CnnAttnImpl::init_description() const {
 }
 
 ModelOutput CnnAttnImpl::forward(const torch::Tensor& x) {
+  if (!conv_attention_supports(x)) return forward_reference(x);
+  check_input(x, false);
+  // One group whose channels are the marks: the input's own [B, T, marks] layout is the windows' source.
+  const int64_t filters = options_.filters;
+  const auto result = conv_attention(x.unsqueeze(0), conv->weight.unsqueeze(0), conv->bias.view({1, filters}),
+                                     bin_attention->bin_context_vector.view({1, filters}));
+  ModelOutput out;
+  out.logits = output->forward(result.pooled[0]).squeeze(1);
+  out.alpha = result.alpha.transpose(0, 1);  // [B, 1, T]
+  return out;
+}
+
+ModelOutput CnnAttnImpl::forward_reference(const torch::Tensor& x) {
   check_input(x, false);
   const auto features = torch::relu(conv->forward(pad_same(x.transpose(1, 2), options_.kernel)));  // [B, F, T]
   auto [weights, pooled] = context_attention(features.transpose(1, 2), bin_attention->bin_context_vector);

@@ -11,6 +11,11 @@
 // The attention models keep one position per bin: the convolution is zero-padded (kernel - 1) / 2
 // bins before and the rest after (4 and 5 for width 10), and there is no pooling.
 //
+// cnn-attn runs its convolution and bin attention through conv_attention (conv_attention.hpp: one
+// matrix product over the bins' windows, a fused attention pass and a hand-written backward);
+// forward_reference() builds it from ATen's conv1d and autograd as the PyTorch twin does. Slower;
+// kept as an independent implementation that tests compare forward() with.
+//
 // State_dict names (tests/models/twins.py builds the same):
 //   deepchrome      conv.{weight,bias}, hidden1.*, hidden2.*, output.*
 //   cnn-attn        conv.*, bin_attention.bin_context_vector, output.*
@@ -73,6 +78,7 @@ class CnnAttnImpl : public ExpressionModelImpl {
  public:
   explicit CnnAttnImpl(CnnAttentionOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;  // alpha [B, 1, bins], no beta
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override;
   ModelSizes sizes() const override { return {{"filters", options_.filters}, {"kernel", options_.kernel}}; }

@@ -1,0 +1,373 @@
+#include "model/conv_attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace achrome {
+
+namespace {
+
+// (Group, gene) rows handled per task when the fused passes are split across threads: a training
+// batch stays on one thread, where a fork/join would cost more than the work.
+constexpr int64_t kRowsPerTask = 64;
+
+// Floats of convolution features per scoring chunk: 1 MB.
+constexpr int64_t kChunkFloats = 1 << 18;
+
+float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>(); }
+
+// Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
+// whatever target the function it is inlined into has). aligned(4): loads need no alignment.
+typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
+constexpr int64_t kLanes = 16;
+
+__attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
+__attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
+__attribute__((always_inline)) inline float lane_sum(Floats16 v) {
+  float sum = 0;
+  for (int64_t i = 0; i < kLanes; ++i) sum += v[i];
+  return sum;
+}
+
+// row[0, n) = ReLU(row + bias) in place, returning the result's dot product with u.
+__attribute__((always_inline)) inline float bias_relu_dot(float* __restrict row, const float* __restrict bias,
+                                                          const float* __restrict u, int64_t n) {
+  Floats16 acc = {};
+  const Floats16 zero = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    Floats16 v = load16(row + i) + load16(bias + i);
+    v = v < zero ? zero : v;
+    store16(row + i, v);
+    acc += v * load16(u + i);
+  }
+  float sum = lane_sum(acc);
+  for (; i < n; ++i) {
+    const float v = row[i] + bias[i];
+    row[i] = v < 0.0f ? 0.0f : v;
+    sum += row[i] * u[i];
+  }
+  return sum;
+}
+
+__attribute__((always_inline)) inline float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
+  Floats16 acc = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) acc += load16(a + i) * load16(b + i);
+  float sum = lane_sum(acc);
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// out[0, n) += a * row[0, n)
+__attribute__((always_inline)) inline void add_scaled(float* __restrict out, float a, const float* __restrict row,
+                                                      int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) store16(out + i, load16(out + i) + a * load16(row + i));
+  for (; i < n; ++i) out[i] += a * row[i];
+}
+
+struct AttendPass {
+  int64_t batch = 0;    // B (a row r = g * B + b)
+  int64_t steps = 0;    // T
+  int64_t filters = 0;  // F
+  const float* context = nullptr;  // [G, F]
+  const float* bias = nullptr;     // [G, F]
+  // Forward: in, the convolution's products without the bias [G*B, T, F]; out, ReLU(product + bias)
+  // (kept for backward). Adding the bias here saves the matrix product a pass over its output.
+  float* features = nullptr;
+  float* alpha = nullptr;   // out [G*B, T]
+  float* pooled = nullptr;  // out [G*B, F]
+  // Backward.
+  const float* grad_pooled = nullptr;  // [G*B, F]
+  const float* grad_alpha = nullptr;   // [G*B, T], or null when alpha fed nothing
+  float* grad_features = nullptr;      // out: dL/d(pre-activations) [G*B, T, F]
+  float* grad_context = nullptr;       // out: each row's share of dL/d(context) [G*B, F]
+  float* grad_bias = nullptr;          // out: each row's share of dL/d(bias) [G*B, F]
+  float* scratch = nullptr;            // [G*B, T]
+};
+
+// ReLU, scores h_t . u, softmax over t (max subtracted, as ATen's), pooled = sum_t alpha_t h_t.
+__attribute__((always_inline)) inline void attend_forward_rows(const AttendPass& pass, int64_t begin, int64_t end) {
+  const int64_t T = pass.steps, F = pass.filters;
+  for (int64_t r = begin; r < end; ++r) {
+    float* __restrict h = pass.features + r * T * F;
+    const float* __restrict u = pass.context + (r / pass.batch) * F;
+    const float* __restrict bias = pass.bias + (r / pass.batch) * F;
+    float* __restrict alpha = pass.alpha + r * T;
+    float* __restrict pooled = pass.pooled + r * F;
+    float top = -std::numeric_limits<float>::infinity();
+    for (int64_t t = 0; t < T; ++t) {
+      alpha[t] = bias_relu_dot(h + t * F, bias, u, F);
+      top = std::max(top, alpha[t]);
+    }
+    float total = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      alpha[t] = std::exp(alpha[t] - top);
+      total += alpha[t];
+    }
+    for (int64_t t = 0; t < T; ++t) alpha[t] /= total;
+    for (int64_t f = 0; f < F; ++f) pooled[f] = 0;
+    for (int64_t t = 0; t < T; ++t) add_scaled(pooled, alpha[t], h + t * F, F);
+  }
+}
+
+// The same rows backwards: dL/dalpha_t = h_t . dpooled (+ alpha's own gradient), the softmax's
+// Jacobian, then per bin dL/dh_t = alpha_t dpooled + dscore_t u through ReLU's mask, and the
+// context's gradient sum_t dscore_t h_t.
+__attribute__((always_inline)) inline void attend_backward_rows(const AttendPass& pass, int64_t begin, int64_t end) {
+  const int64_t T = pass.steps, F = pass.filters;
+  for (int64_t r = begin; r < end; ++r) {
+    const float* __restrict h = pass.features + r * T * F;
+    const float* __restrict u = pass.context + (r / pass.batch) * F;
+    const float* __restrict alpha = pass.alpha + r * T;
+    const float* __restrict grad_pooled = pass.grad_pooled + r * F;
+    float* __restrict grad_score = pass.scratch + r * T;
+    float* __restrict grad_h = pass.grad_features + r * T * F;
+    float* __restrict grad_u = pass.grad_context + r * F;
+    float* __restrict grad_b = pass.grad_bias + r * F;
+    float weighted = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      float g = dot(h + t * F, grad_pooled, F);
+      if (pass.grad_alpha) g += pass.grad_alpha[r * T + t];
+      grad_score[t] = g;
+      weighted += alpha[t] * g;
+    }
+    for (int64_t f = 0; f < F; ++f) grad_u[f] = grad_b[f] = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      const float a = alpha[t], s = a * (grad_score[t] - weighted);
+      const float* __restrict row = h + t * F;
+      float* __restrict grad_row = grad_h + t * F;
+      const Floats16 zero = {};
+      int64_t f = 0;
+      for (; f + kLanes <= F; f += kLanes) {
+        const Floats16 v = load16(row + f);
+        const Floats16 g = v > zero ? a * load16(grad_pooled + f) + s * load16(u + f) : zero;
+        store16(grad_row + f, g);
+        store16(grad_b + f, load16(grad_b + f) + g);
+        store16(grad_u + f, load16(grad_u + f) + s * v);
+      }
+      for (; f < F; ++f) {
+        grad_row[f] = row[f] > 0.0f ? a * grad_pooled[f] + s * u[f] : 0.0f;
+        grad_b[f] += grad_row[f];
+        grad_u[f] += s * row[f];
+      }
+    }
+  }
+}
+
+// One copy of the passes per instruction set, chosen once by what the CPU reports (as
+// lstm_kernels.cpp does); the build itself targets baseline x86-64.
+__attribute__((target("avx2,fma"))) void attend_forward_avx2(const AttendPass& p, int64_t b, int64_t e) {
+  attend_forward_rows(p, b, e);
+}
+__attribute__((target("avx2,fma"))) void attend_backward_avx2(const AttendPass& p, int64_t b, int64_t e) {
+  attend_backward_rows(p, b, e);
+}
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void attend_forward_avx512(const AttendPass& p, int64_t b,
+                                                                               int64_t e) {
+  attend_forward_rows(p, b, e);
+}
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void attend_backward_avx512(const AttendPass& p, int64_t b,
+                                                                                int64_t e) {
+  attend_backward_rows(p, b, e);
+}
+void attend_forward_plain(const AttendPass& p, int64_t b, int64_t e) { attend_forward_rows(p, b, e); }
+void attend_backward_plain(const AttendPass& p, int64_t b, int64_t e) { attend_backward_rows(p, b, e); }
+
+using RowsFunction = void (*)(const AttendPass&, int64_t, int64_t);
+
+struct Dispatch {
+  RowsFunction forward = attend_forward_plain;
+  RowsFunction backward = attend_backward_plain;
+  Dispatch() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
+      forward = attend_forward_avx512;
+      backward = attend_backward_avx512;
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+      forward = attend_forward_avx2;
+      backward = attend_backward_avx2;
+    }
+  }
+};
+
+const Dispatch& dispatch() {
+  static const Dispatch chosen;
+  return chosen;
+}
+
+void run_rows(RowsFunction rows, const AttendPass& pass, int64_t count) {
+  at::parallel_for(0, count, kRowsPerTask, [&](int64_t begin, int64_t end) { rows(pass, begin, end); });
+}
+
+// The windows of the "same" convolution: [G, B, T, C] -> [G, B*T, K*C], row (g, b, t) holding bins
+// t - before .. t - before + K - 1 of gene b (zeros beyond the ends), channel-minor: index k * C + c.
+// One pass over the output, reading the series through its strides (the models pass transposed views).
+torch::Tensor bin_windows(const torch::Tensor& series, int64_t kernel) {
+  const int64_t groups = series.size(0), batch = series.size(1), steps = series.size(2), channels = series.size(3);
+  const int64_t before = (kernel - 1) / 2, width = kernel * channels;
+  const int64_t stride_g = series.stride(0), stride_b = series.stride(1), stride_t = series.stride(2),
+                stride_c = series.stride(3);
+  auto windows = torch::empty({groups, batch * steps, width}, series.options());
+  const float* source = series.data_ptr<float>();
+  float* target = float_data(windows);
+  at::parallel_for(0, groups * batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* gene = source + (r / batch) * stride_g + (r % batch) * stride_b;
+      float* out = target + r * steps * width;
+      for (int64_t t = 0; t < steps; ++t, out += width) {
+        for (int64_t k = 0; k < kernel; ++k) {
+          const int64_t bin = t - before + k;
+          float* cell = out + k * channels;
+          if (bin < 0 || bin >= steps) {
+            for (int64_t c = 0; c < channels; ++c) cell[c] = 0.0f;
+          } else {
+            const float* in = gene + bin * stride_t;
+            for (int64_t c = 0; c < channels; ++c) cell[c] = in[c * stride_c];
+          }
+        }
+      }
+    }
+  });
+  return windows;
+}
+
+// The filters as the windows' matrix: [G, F, C, K] -> [G, K*C, F].
+torch::Tensor filter_matrix(const torch::Tensor& weight) {
+  return weight.permute({0, 3, 2, 1}).contiguous().view({weight.size(0), weight.size(3) * weight.size(2), weight.size(1)});
+}
+
+struct Forward {
+  torch::Tensor windows, matrix, features, alpha, pooled;
+};
+
+Forward run_forward(const torch::Tensor& series, const torch::Tensor& weight, const torch::Tensor& bias,
+                    const torch::Tensor& context) {
+  const int64_t groups = series.size(0), batch = series.size(1), steps = series.size(2), filters = weight.size(1);
+  Forward out;
+  out.windows = bin_windows(series, weight.size(3));
+  out.matrix = filter_matrix(weight);
+  out.features = torch::bmm(out.windows, out.matrix);  // [G, B*T, F], the bias still to add
+  out.alpha = torch::empty({groups, batch, steps}, series.options());
+  out.pooled = torch::empty({groups, batch, filters}, series.options());
+  const auto context_c = context.contiguous(), bias_c = bias.contiguous();
+  AttendPass pass;
+  pass.bias = float_data(bias_c);
+  pass.batch = batch;
+  pass.steps = steps;
+  pass.filters = filters;
+  pass.context = float_data(context_c);
+  pass.features = float_data(out.features);
+  pass.alpha = float_data(out.alpha);
+  pass.pooled = float_data(out.pooled);
+  run_rows(dispatch().forward, pass, groups * batch);
+  return out;
+}
+
+class ConvAttentionFunction : public torch::autograd::Function<ConvAttentionFunction> {
+ public:
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& series,
+                                                const torch::Tensor& weight, const torch::Tensor& bias,
+                                                const torch::Tensor& context) {
+    auto out = run_forward(series, weight, bias, context);
+    ctx->save_for_backward({out.windows, out.matrix, out.features, out.alpha, context});
+    ctx->saved_data["weight_sizes"] = weight.sizes().vec();
+    ctx->saved_data["series_sizes"] = series.sizes().vec();
+    return {out.alpha, out.pooled};
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &windows = saved[0], &matrix = saved[1], &features = saved[2], &alpha = saved[3];
+    const auto context = saved[4].contiguous();
+    const auto weight_sizes = ctx->saved_data["weight_sizes"].toIntVector();
+    const auto series_sizes = ctx->saved_data["series_sizes"].toIntVector();
+    const int64_t groups = alpha.size(0), batch = alpha.size(1), steps = alpha.size(2), filters = features.size(2);
+    const auto options = features.options();
+    const auto grad_alpha = grad_outputs[0].defined() ? grad_outputs[0].contiguous() : torch::Tensor();
+    const auto grad_pooled =
+        grad_outputs[1].defined() ? grad_outputs[1].contiguous() : torch::zeros({groups, batch, filters}, options);
+    auto grad_features = torch::empty_like(features);
+    // Each row's share of the context's and the bias's gradients, summed over the genes below.
+    auto grad_rows = torch::empty({2, groups, batch, filters}, options);
+    auto scratch = torch::empty({groups, batch, steps}, options);
+    AttendPass pass;
+    pass.batch = batch;
+    pass.steps = steps;
+    pass.filters = filters;
+    pass.context = float_data(context);
+    pass.features = float_data(features);
+    pass.alpha = float_data(alpha);
+    pass.grad_pooled = float_data(grad_pooled);
+    pass.grad_alpha = grad_alpha.defined() ? float_data(grad_alpha) : nullptr;
+    pass.grad_features = float_data(grad_features);
+    pass.grad_context = float_data(grad_rows[0]);
+    pass.grad_bias = float_data(grad_rows[1]);
+    pass.scratch = float_data(scratch);
+    run_rows(dispatch().backward, pass, groups * batch);
+
+    // [G, K*C, F] -> the weight's [G, F, C, K].
+    const int64_t kernel = weight_sizes[3], channels = weight_sizes[2];
+    auto grad_weight = torch::bmm(windows.transpose(1, 2), grad_features)
+                           .view({groups, kernel, channels, filters})
+                           .permute({0, 3, 2, 1})
+                           .contiguous();
+    const auto grad_sums = grad_rows.sum(2);  // [2, G, F]
+    auto grad_context = grad_sums[0], grad_bias = grad_sums[1];
+    torch::Tensor grad_series;
+    if (ctx->needs_input_grad(0)) {
+      // Each window's gradient added back onto the bins it read (the transpose of bin_windows).
+      const auto grad_windows = torch::bmm(grad_features, matrix.transpose(1, 2)).view({groups, batch, steps, kernel, channels});
+      const int64_t before = (kernel - 1) / 2;
+      auto grad_padded = torch::zeros({groups, batch, steps + kernel - 1, channels}, options);
+      for (int64_t k = 0; k < kernel; ++k) grad_padded.narrow(2, k, steps).add_(grad_windows.select(3, k));
+      grad_series = grad_padded.narrow(2, before, steps);
+      TORCH_CHECK(grad_series.sizes().vec() == series_sizes);
+    }
+    return {grad_series, grad_weight, grad_bias, grad_context};
+  }
+};
+
+}  // namespace
+
+bool conv_attention_supports(const torch::Tensor& x) {
+  return x.device().is_cpu() && x.scalar_type() == torch::kFloat32;
+}
+
+ConvAttentionResult conv_attention(const torch::Tensor& series, const torch::Tensor& weight,
+                                   const torch::Tensor& bias, const torch::Tensor& context) {
+  TORCH_CHECK(series.dim() == 4 && weight.dim() == 4 && bias.dim() == 2 && context.dim() == 2,
+              "conv_attention: series [G, B, T, C], weight [G, F, C, K], bias [G, F], context [G, F]");
+  TORCH_CHECK(weight.size(0) == series.size(0) && weight.size(2) == series.size(3) &&
+                  bias.sizes() == weight.sizes().slice(0, 2) && context.sizes() == bias.sizes(),
+              "conv_attention: mismatched shapes");
+  const bool grad = torch::GradMode::is_enabled() &&
+                    (series.requires_grad() || weight.requires_grad() || bias.requires_grad() || context.requires_grad());
+  if (grad) {
+    const auto outputs = ConvAttentionFunction::apply(series, weight, bias, context);
+    return {outputs[0], outputs[1]};
+  }
+  // Scoring: genes in chunks whose features ([G, chunk * T, F]) fit in a core's L2 cache, so that the
+  // attention pass reads them where the matrix product left them; one scoring-sized block (25 MB for
+  // cnn-alpha-beta's 256 genes) would go out to memory and back, and leave the heap fragmented.
+  const int64_t batch = series.size(1);
+  const int64_t per_gene = series.size(0) * series.size(2) * weight.size(1);
+  const int64_t chunk = std::max<int64_t>(1, kChunkFloats / std::max<int64_t>(1, per_gene));
+  if (batch <= chunk) {
+    const auto out = run_forward(series, weight, bias, context);
+    return {out.alpha, out.pooled};
+  }
+  std::vector<torch::Tensor> alphas, pooled;
+  for (int64_t start = 0; start < batch; start += chunk) {
+    const auto out = run_forward(series.narrow(1, start, std::min(chunk, batch - start)), weight, bias, context);
+    alphas.push_back(out.alpha);
+    pooled.push_back(out.pooled);
+  }
+  return {torch::cat(alphas, 1), torch::cat(pooled, 1)};
+}
+
+}  // namespace achrome

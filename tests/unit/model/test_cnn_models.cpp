@@ -1,0 +1,115 @@
+// The convolutional models' fast forward (conv_attention.hpp and its hand-written backward) against
+// forward_reference (ATen's conv1d and autograd, as the PyTorch twins): logits, attention, every
+// parameter gradient and the input gradient (saliency), at the default sizes and at odd ones.
+#include <functional>
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "model/cnn_models.hpp"
+
+using namespace achrome;
+
+namespace {
+
+double max_abs(const torch::Tensor& a) { return a.abs().max().item<double>(); }
+double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) { return max_abs(a - b); }
+
+struct Pass {
+  ModelOutput out;
+  std::map<std::string, torch::Tensor> grads;
+  torch::Tensor input_grad;
+};
+
+// A loss touching the logits and both attentions, so that every path of the backward pass is used.
+template <typename Model>
+Pass run(Model& model, const torch::Tensor& inputs, const std::function<ModelOutput(const torch::Tensor&)>& forward,
+         bool input_grad) {
+  model->zero_grad();
+  const auto x = inputs.clone().requires_grad_(input_grad);
+  Pass pass;
+  pass.out = forward(x);
+  auto loss = pass.out.logits.square().sum();
+  if (pass.out.alpha.defined()) loss = loss + pass.out.alpha.pow(3).sum();
+  if (pass.out.beta.defined()) loss = loss + pass.out.beta.pow(3).sum() * 5;
+  loss.backward();
+  for (const auto& item : model->named_parameters()) {
+    EXPECT_TRUE(item.value().grad().defined()) << item.key();
+    if (item.value().grad().defined()) pass.grads[item.key()] = item.value().grad().clone();
+  }
+  if (input_grad) pass.input_grad = x.grad().clone();
+  return pass;
+}
+
+void expect_same(const Pass& fast, const Pass& reference) {
+  EXPECT_LT(max_abs_diff(fast.out.logits, reference.out.logits), 1e-5 * (1 + max_abs(reference.out.logits)));
+  // The genes differ (otherwise agreement would prove little).
+  EXPECT_GT(max_abs(reference.out.logits - reference.out.logits.mean()), 1e-4);
+  for (const auto& [name, fast_value, reference_value] :
+       {std::tuple{"alpha", fast.out.alpha, reference.out.alpha}, std::tuple{"beta", fast.out.beta, reference.out.beta}}) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(fast_value.defined(), reference_value.defined());
+    if (!reference_value.defined()) continue;
+    ASSERT_EQ(fast_value.sizes(), reference_value.sizes());
+    EXPECT_LT(max_abs_diff(fast_value, reference_value), 1e-6);
+  }
+  EXPECT_EQ(fast.grads.size(), reference.grads.size());
+  for (const auto& [name, expected] : reference.grads) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(fast.grads.count(name));
+    ASSERT_EQ(fast.grads.at(name).sizes(), expected.sizes());
+    EXPECT_GT(max_abs(expected), 0);  // every parameter is used
+    EXPECT_LT(max_abs_diff(fast.grads.at(name), expected), 1e-5 * (1 + max_abs(expected)));
+  }
+  ASSERT_EQ(fast.input_grad.defined(), reference.input_grad.defined());
+  if (reference.input_grad.defined())
+    EXPECT_LT(max_abs_diff(fast.input_grad, reference.input_grad), 1e-5 * (1 + max_abs(reference.input_grad)));
+}
+
+// Training and eval mode, with and without the input's gradient (training skips it; saliency needs it).
+template <typename Model>
+void expect_fast_equals_reference(Model& model, const torch::Tensor& x) {
+  for (bool training : {true, false}) {
+    for (bool input_grad : {false, true}) {
+      SCOPED_TRACE(std::string(training ? "train" : "eval") + (input_grad ? ", input gradient" : ""));
+      model->train(training);
+      torch::manual_seed(5);  // the same dropout draws in both passes where the model has dropout
+      const auto fast = run(model, x, [&](const torch::Tensor& in) { return model->forward(in); }, input_grad);
+      torch::manual_seed(5);
+      const auto reference =
+          run(model, x, [&](const torch::Tensor& in) { return model->forward_reference(in); }, input_grad);
+      expect_same(fast, reference);
+    }
+  }
+  // Scoring runs without gradients, in chunks of genes at scoring sizes.
+  torch::NoGradGuard no_grad;
+  model->eval();
+  const auto many = x.repeat({8, 1, 1}) * torch::rand({8 * x.size(0), 1, 1});
+  const auto fast = model->forward(many), reference = model->forward_reference(many);
+  EXPECT_LT(max_abs_diff(fast.logits, reference.logits), 1e-5 * (1 + max_abs(reference.logits)));
+  if (reference.alpha.defined()) EXPECT_LT(max_abs_diff(fast.alpha, reference.alpha), 1e-6);
+  if (reference.beta.defined()) EXPECT_LT(max_abs_diff(fast.beta, reference.beta), 1e-6);
+}
+
+// Counts as the data has them: mostly small, some zero, a few large.
+torch::Tensor counts(int64_t genes, int64_t bins, int64_t marks) {
+  return torch::poisson(torch::full({genes, bins, marks}, 2.0)) * torch::randint(1, 4, {genes, bins, marks});
+}
+
+TEST(CnnModels, CnnAttnFastEqualsReference) {
+  // Default sizes, then odd ones (an even and an odd kernel: uneven padding; filters not a multiple of 8).
+  for (const auto& [filters, kernel, bins] : {std::tuple<int64_t, int64_t, int64_t>{50, 10, 100}, {13, 7, 23}, {9, 4, 11}}) {
+    SCOPED_TRACE(filters);
+    torch::manual_seed(7 + filters);
+    CnnAttentionOptions options;
+    options.bins = bins;
+    options.filters = filters;
+    options.kernel = kernel;
+    CnnAttn model(options);
+    expect_fast_equals_reference(model, counts(37, bins, options.marks));
+  }
+}
+
+}  // namespace
