@@ -161,6 +161,28 @@ std::string CnnAlphaBetaImpl::init_description() const {
 }
 
 ModelOutput CnnAlphaBetaImpl::forward(const torch::Tensor& x) {
+  if (!conv_attention_supports(x)) return forward_reference(x);
+  check_input(x, false);
+  // The marks as groups of one channel each: all five encoders in one conv_attention call. Their
+  // parameters stay per-mark modules (the state_dict names); stacking them is three small copies.
+  std::vector<torch::Tensor> weights, biases, contexts;
+  for (auto& encoder : encoders_) {
+    weights.push_back(encoder->conv->weight);  // [F, 1, K]
+    biases.push_back(encoder->conv->bias);
+    contexts.push_back(encoder->bin_attention->bin_context_vector.squeeze(1));
+  }
+  const auto result = conv_attention(x.permute({2, 0, 1}).unsqueeze(3), torch::stack(weights), torch::stack(biases),
+                                     torch::stack(contexts));
+  // Mark level: attention straight over the mark embeddings (no mark-level encoder).
+  auto [beta, representation] = context_attention(result.pooled.transpose(0, 1), mark_attention->bin_context_vector);
+  ModelOutput out;
+  out.logits = output->forward(representation).squeeze(1);
+  out.alpha = result.alpha.transpose(0, 1);  // [B, M, T]
+  out.beta = beta;                           // [B, M]
+  return out;
+}
+
+ModelOutput CnnAlphaBetaImpl::forward_reference(const torch::Tensor& x) {
   check_input(x, false);
   std::vector<torch::Tensor> embeddings, alphas;
   for (std::size_t mark = 0; mark < encoders_.size(); ++mark) {

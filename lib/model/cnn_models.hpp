@@ -11,10 +11,10 @@
 // The attention models keep one position per bin: the convolution is zero-padded (kernel - 1) / 2
 // bins before and the rest after (4 and 5 for width 10), and there is no pooling.
 //
-// cnn-attn runs its convolution and bin attention through conv_attention (conv_attention.hpp: one
-// matrix product over the bins' windows, a fused attention pass and a hand-written backward);
-// forward_reference() builds it from ATen's conv1d and autograd as the PyTorch twin does. Slower;
-// kept as an independent implementation that tests compare forward() with.
+// cnn-attn and cnn-alpha-beta run their convolutions and bin attention through conv_attention
+// (conv_attention.hpp: one batched matrix product for all marks, a fused attention pass and a
+// hand-written backward); forward_reference() builds them from ATen's conv1d and autograd as the
+// PyTorch twins do. Slower; kept as an independent implementation that tests compare forward() with.
 //
 // State_dict names (tests/models/twins.py builds the same):
 //   deepchrome      conv.{weight,bias}, hidden1.*, hidden2.*, output.*
@@ -105,6 +105,7 @@ class CnnAlphaBetaImpl : public ExpressionModelImpl {
  public:
   explicit CnnAlphaBetaImpl(CnnAttentionOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;  // alpha [B, marks, bins], beta [B, marks]
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override;
   ModelSizes sizes() const override { return {{"filters", options_.filters}, {"kernel", options_.kernel}}; }

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 need_python numpy
 TRAIN="$ACHROME_BIN/achrome-train"
 MARKS="H3K27me3 H3K36me3 H3K4me1 H3K4me3 H3K9me3"
-MODELS="attentivechrome achrome-net deepchrome cnn-attn"
+MODELS="attentivechrome achrome-net deepchrome cnn-attn cnn-alpha-beta"
 EPOCHS=6
 
 "$PY" - "$WORK" "$ACHROME_TESTS/models" <<'PY'

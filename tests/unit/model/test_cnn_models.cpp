@@ -112,4 +112,18 @@ TEST(CnnModels, CnnAttnFastEqualsReference) {
   }
 }
 
+TEST(CnnModels, CnnAlphaBetaFastEqualsReference) {
+  for (const auto& [filters, kernel, bins] : {std::tuple<int64_t, int64_t, int64_t>{50, 10, 100}, {13, 7, 23}, {9, 4, 11}}) {
+    SCOPED_TRACE(filters);
+    torch::manual_seed(11 + filters);
+    CnnAttentionOptions options;
+    options.marks = filters == 9 ? 3 : 5;
+    options.bins = bins;
+    options.filters = filters;
+    options.kernel = kernel;
+    CnnAlphaBeta model(options);
+    expect_fast_equals_reference(model, counts(37, bins, options.marks));
+  }
+}
+
 }  // namespace
