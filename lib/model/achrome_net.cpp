@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/cnn_models.hpp"
+#include "model/conv_attention.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -42,6 +43,26 @@ std::string AchromeNetImpl::init_description() const {
 }
 
 ModelOutput AchromeNetImpl::forward(const torch::Tensor& x) {
+  if (!conv_attention_supports(x)) return forward_reference(x);
+  check_input(x, false);
+  const int64_t marks = options_.marks, channels = options_.channels;
+  const auto z = torch::log1p(x.clamp_min(0));  // [B, T, M]
+  // The grouped convolution's filter banks are conv_attention's groups: weight [M * C, 1, K] is [M, C, 1, K].
+  const auto result = conv_attention(z.permute({2, 0, 1}).unsqueeze(3),
+                                     conv->weight.view({marks, channels, 1, options_.kernel}),
+                                     conv->bias.view({marks, channels}), bin_context);
+  // Per-mark encoders as one batched product over the marks: [M, B, C] x [M, C, D] -> [M, B, D].
+  const auto projected = torch::bmm(result.pooled, encoder_weight).transpose(0, 1) + encoder_bias;  // [B, M, D]
+  const auto encoded = torch::relu(norm->forward(projected));
+  auto [beta, representation] = context_attention(encoded, mark_attention->bin_context_vector);
+  ModelOutput out;
+  out.logits = output->forward(representation).squeeze(1) * kOutputScale;
+  out.alpha = result.alpha.transpose(0, 1);  // [B, M, T]
+  out.beta = beta;
+  return out;
+}
+
+ModelOutput AchromeNetImpl::forward_reference(const torch::Tensor& x) {
   check_input(x, false);
   const int64_t genes = x.size(0), bins = x.size(1), marks = options_.marks;
   const auto z = torch::log1p(x.clamp_min(0)).transpose(1, 2);  // [B, M, T]

@@ -40,6 +40,10 @@ class AchromeNetImpl : public ExpressionModelImpl {
 
   explicit AchromeNetImpl(AchromeNetOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;  // alpha [B, marks, bins], beta [B, marks]
+  // The same model from ATen's grouped conv1d, einsum and autograd, as the PyTorch twin builds it;
+  // forward() runs the convolutions and bin attention through conv_attention (conv_attention.hpp).
+  // Slower; kept as an independent implementation that tests compare forward() with.
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override;
   ModelSizes sizes() const override {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "model/achrome_net.hpp"
 #include "model/cnn_models.hpp"
 
 using namespace achrome;
@@ -122,6 +123,21 @@ TEST(CnnModels, CnnAlphaBetaFastEqualsReference) {
     options.filters = filters;
     options.kernel = kernel;
     CnnAlphaBeta model(options);
+    expect_fast_equals_reference(model, counts(37, bins, options.marks));
+  }
+}
+
+TEST(CnnModels, AchromeNetFastEqualsReference) {
+  for (const auto& [channels, kernel, bins] : {std::tuple<int64_t, int64_t, int64_t>{32, 10, 100}, {13, 7, 23}, {5, 4, 11}}) {
+    SCOPED_TRACE(channels);
+    torch::manual_seed(13 + channels);
+    AchromeNetOptions options;
+    options.marks = channels == 5 ? 3 : 5;
+    options.bins = bins;
+    options.channels = channels;
+    options.kernel = kernel;
+    options.hidden = channels == 32 ? 32 : 7;
+    AchromeNet model(options);
     expect_fast_equals_reference(model, counts(37, bins, options.marks));
   }
 }
