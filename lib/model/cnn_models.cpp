@@ -115,7 +115,7 @@ ModelOutput CnnAttnImpl::forward(const torch::Tensor& x) {
   const auto result = conv_attention(x.unsqueeze(0), conv->weight.unsqueeze(0), conv->bias.view({1, filters}),
                                      bin_attention->bin_context_vector.view({1, filters}));
   ModelOutput out;
-  out.logits = output->forward(result.pooled[0]).squeeze(1);
+  out.logits = output->forward(result.pooled.squeeze(0)).squeeze(1);
   out.alpha = result.alpha.transpose(0, 1);  // [B, 1, T]
   return out;
 }

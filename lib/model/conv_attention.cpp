@@ -1,7 +1,10 @@
 #include "model/conv_attention.hpp"
 
+#include "model/vector_math.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -25,10 +28,14 @@ constexpr int64_t kLanes = 16;
 
 __attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
 __attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
+typedef int32_t Ints16 __attribute__((vector_size(64)));
+// The sum of the lanes by halving (four shuffles and adds, not fifteen dependent scalar adds).
 __attribute__((always_inline)) inline float lane_sum(Floats16 v) {
-  float sum = 0;
-  for (int64_t i = 0; i < kLanes; ++i) sum += v[i];
-  return sum;
+  v += __builtin_shuffle(v, Ints16{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
+  v += __builtin_shuffle(v, Ints16{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
+  v += __builtin_shuffle(v, Ints16{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
+  v += __builtin_shuffle(v, Ints16{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+  return v[0];
 }
 
 // row[0, n) = ReLU(row + bias) in place, returning the result's dot product with u.
@@ -61,12 +68,34 @@ __attribute__((always_inline)) inline float dot(const float* __restrict a, const
   return sum;
 }
 
-// out[0, n) += a * row[0, n)
-__attribute__((always_inline)) inline void add_scaled(float* __restrict out, float a, const float* __restrict row,
-                                                      int64_t n) {
+__attribute__((always_inline)) inline float sum(const float* __restrict a, int64_t n) {
+  Floats16 acc = {};
   int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) store16(out + i, load16(out + i) + a * load16(row + i));
-  for (; i < n; ++i) out[i] += a * row[i];
+  for (; i + kLanes <= n; i += kLanes) acc += load16(a + i);
+  float total = lane_sum(acc);
+  for (; i < n; ++i) total += a[i];
+  return total;
+}
+
+// out[f] = sum_t weights[t] * rows[t * n + f] for f in [0, n): sixteen filters at a time, summed over
+// the bins in registers (accumulating into memory bin by bin would chain every bin's add through a
+// store and a load), four bins in flight so that the adds do not wait on each other.
+__attribute__((always_inline)) inline void weighted_rows(float* __restrict out, const float* __restrict weights,
+                                                         const float* __restrict rows, int64_t steps, int64_t n) {
+  int64_t f = 0;
+  for (; f + kLanes <= n; f += kLanes) {
+    Floats16 acc[4] = {};
+    int64_t t = 0;
+    for (; t + 4 <= steps; t += 4)
+      for (int64_t j = 0; j < 4; ++j) acc[j] += weights[t + j] * load16(rows + (t + j) * n + f);
+    for (; t < steps; ++t) acc[0] += weights[t] * load16(rows + t * n + f);
+    store16(out + f, (acc[0] + acc[1]) + (acc[2] + acc[3]));
+  }
+  for (; f < n; ++f) {
+    float acc = 0;
+    for (int64_t t = 0; t < steps; ++t) acc += weights[t] * rows[t * n + f];
+    out[f] = acc;
+  }
 }
 
 struct AttendPass {
@@ -103,14 +132,10 @@ __attribute__((always_inline)) inline void attend_forward_rows(const AttendPass&
       alpha[t] = bias_relu_dot(h + t * F, bias, u, F);
       top = std::max(top, alpha[t]);
     }
-    float total = 0;
-    for (int64_t t = 0; t < T; ++t) {
-      alpha[t] = std::exp(alpha[t] - top);
-      total += alpha[t];
-    }
+    for (int64_t t = 0; t < T; ++t) alpha[t] = vector_math::exp_approx(alpha[t] - top);
+    const float total = sum(alpha, T);
     for (int64_t t = 0; t < T; ++t) alpha[t] /= total;
-    for (int64_t f = 0; f < F; ++f) pooled[f] = 0;
-    for (int64_t t = 0; t < T; ++t) add_scaled(pooled, alpha[t], h + t * F, F);
+    weighted_rows(pooled, alpha, h, T, F);
   }
 }
 
@@ -135,25 +160,34 @@ __attribute__((always_inline)) inline void attend_backward_rows(const AttendPass
       grad_score[t] = g;
       weighted += alpha[t] * g;
     }
-    for (int64_t f = 0; f < F; ++f) grad_u[f] = grad_b[f] = 0;
-    for (int64_t t = 0; t < T; ++t) {
-      const float a = alpha[t], s = a * (grad_score[t] - weighted);
-      const float* __restrict row = h + t * F;
-      float* __restrict grad_row = grad_h + t * F;
-      const Floats16 zero = {};
-      int64_t f = 0;
-      for (; f + kLanes <= F; f += kLanes) {
-        const Floats16 v = load16(row + f);
-        const Floats16 g = v > zero ? a * load16(grad_pooled + f) + s * load16(u + f) : zero;
-        store16(grad_row + f, g);
-        store16(grad_b + f, load16(grad_b + f) + g);
-        store16(grad_u + f, load16(grad_u + f) + s * v);
+    for (int64_t t = 0; t < T; ++t) grad_score[t] = alpha[t] * (grad_score[t] - weighted);  // dL/dscore_t
+    // Sixteen filters at a time over all bins, the context's and the bias's sums kept in registers.
+    const Floats16 zero = {};
+    int64_t f = 0;
+    for (; f + kLanes <= F; f += kLanes) {
+      const Floats16 dp = load16(grad_pooled + f), uu = load16(u + f);
+      Floats16 sum_u = {}, sum_b = {};
+      for (int64_t t = 0; t < T; ++t) {
+        const Floats16 v = load16(h + t * F + f);
+        const Floats16 g = v > zero ? alpha[t] * dp + grad_score[t] * uu : zero;
+        store16(grad_h + t * F + f, g);
+        sum_b += g;
+        sum_u += grad_score[t] * v;
       }
-      for (; f < F; ++f) {
-        grad_row[f] = row[f] > 0.0f ? a * grad_pooled[f] + s * u[f] : 0.0f;
-        grad_b[f] += grad_row[f];
-        grad_u[f] += s * row[f];
+      store16(grad_u + f, sum_u);
+      store16(grad_b + f, sum_b);
+    }
+    for (; f < F; ++f) {
+      float sum_u = 0, sum_b = 0;
+      for (int64_t t = 0; t < T; ++t) {
+        const float v = h[t * F + f];
+        const float g = v > 0.0f ? alpha[t] * grad_pooled[f] + grad_score[t] * u[f] : 0.0f;
+        grad_h[t * F + f] = g;
+        sum_b += g;
+        sum_u += grad_score[t] * v;
       }
+      grad_u[f] = sum_u;
+      grad_b[f] = sum_b;
     }
   }
 }
@@ -215,21 +249,16 @@ torch::Tensor bin_windows(const torch::Tensor& series, int64_t kernel) {
   const float* source = series.data_ptr<float>();
   float* target = float_data(windows);
   at::parallel_for(0, groups * batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
+    // One gene's series gathered once into a zero-padded contiguous row; each window is then a
+    // contiguous slice of it.
+    std::vector<float> padded((steps + kernel - 1) * channels, 0.0f);
     for (int64_t r = begin; r < end; ++r) {
       const float* gene = source + (r / batch) * stride_g + (r % batch) * stride_b;
+      float* row = padded.data() + before * channels;
+      for (int64_t t = 0; t < steps; ++t)
+        for (int64_t c = 0; c < channels; ++c) row[t * channels + c] = gene[t * stride_t + c * stride_c];
       float* out = target + r * steps * width;
-      for (int64_t t = 0; t < steps; ++t, out += width) {
-        for (int64_t k = 0; k < kernel; ++k) {
-          const int64_t bin = t - before + k;
-          float* cell = out + k * channels;
-          if (bin < 0 || bin >= steps) {
-            for (int64_t c = 0; c < channels; ++c) cell[c] = 0.0f;
-          } else {
-            const float* in = gene + bin * stride_t;
-            for (int64_t c = 0; c < channels; ++c) cell[c] = in[c * stride_c];
-          }
-        }
-      }
+      for (int64_t t = 0; t < steps; ++t) std::memcpy(out + t * width, padded.data() + t * channels, width * sizeof(float));
     }
   });
   return windows;
