@@ -75,7 +75,20 @@ ModelSizes DeepChromeImpl::sizes() const {
 }
 
 ModelOutput DeepChromeImpl::forward(const torch::Tensor& x) {
+  if (!conv_attention_supports(x)) return forward_reference(x);
   check_input(x, true);  // the first dense layer's width depends on the bins
+  // Convolution, ReLU and max-pooling in one step (conv_attention.hpp), laid out as flatten(1) of
+  // [B, F, P]; dropout then draws the same mask as in forward_reference.
+  auto h = dropout->forward(conv_relu_maxpool(x, conv->weight, conv->bias, options_.pool));  // [B, F * P]
+  h = torch::relu(hidden1->forward(h));
+  h = torch::relu(hidden2->forward(h));
+  ModelOutput out;
+  out.logits = output->forward(h).squeeze(1);
+  return out;
+}
+
+ModelOutput DeepChromeImpl::forward_reference(const torch::Tensor& x) {
+  check_input(x, true);
   auto h = torch::relu(conv->forward(x.transpose(1, 2)));   // marks as channels: [B, F, bins - kernel + 1]
   h = F::max_pool1d(h, F::MaxPool1dFuncOptions(options_.pool));  // [B, F, P], window = stride
   h = dropout->forward(h.flatten(1));                        // [B, F * P], filter-major

@@ -13,8 +13,10 @@
 //
 // cnn-attn and cnn-alpha-beta run their convolutions and bin attention through conv_attention
 // (conv_attention.hpp: one batched matrix product for all marks, a fused attention pass and a
-// hand-written backward); forward_reference() builds them from ATen's conv1d and autograd as the
-// PyTorch twins do. Slower; kept as an independent implementation that tests compare forward() with.
+// hand-written backward), deepchrome its convolution and pooling through conv_relu_maxpool (the same
+// product, one fused pass for ReLU and max); forward_reference() builds each from ATen's conv1d and
+// autograd as the PyTorch twins do. Slower; kept as an independent implementation that tests compare
+// forward() with.
 //
 // State_dict names (tests/models/twins.py builds the same):
 //   deepchrome      conv.{weight,bias}, hidden1.*, hidden2.*, output.*
@@ -48,6 +50,7 @@ class DeepChromeImpl : public ExpressionModelImpl {
  public:
   explicit DeepChromeImpl(DeepChromeOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;
+  ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
   std::string init_description() const override;
   ModelSizes sizes() const override;

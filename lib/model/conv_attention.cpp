@@ -192,6 +192,51 @@ __attribute__((always_inline)) inline void attend_backward_rows(const AttendPass
   }
 }
 
+struct PoolPass {
+  int64_t outputs = 0;  // Q = P * pool convolution positions per gene
+  int64_t pool = 0;
+  int64_t filters = 0;  // F
+  const float* products = nullptr;  // the convolution's products without the bias [B, Q, F]
+  const float* bias = nullptr;      // [F]
+  float* out = nullptr;             // ReLU(max-pooled products + bias) [B, F * P], filter-major
+  int32_t* argmax = nullptr;        // each pooled value's position in its window [B, F * P]
+  float* best = nullptr;            // scratch [F] per task
+};
+
+// Max over each window of `pool` positions (the first of equal values, NaN winning, as ATen's
+// max_pool1d), then ReLU (which commutes with max), written filter-major as flatten(1) lays out
+// [B, F, P]. The filters are the inner loop, so the compares are vector compares.
+__attribute__((always_inline)) inline void pool_forward_rows(const PoolPass& pass, float* __restrict best,
+                                                             int32_t* __restrict index, int64_t begin, int64_t end) {
+  const int64_t F = pass.filters, pool = pass.pool, P = pass.outputs / pass.pool;
+  const float* __restrict bias = pass.bias;
+  for (int64_t b = begin; b < end; ++b) {
+    const float* __restrict products = pass.products + b * pass.outputs * F;
+    float* __restrict out = pass.out + b * F * P;
+    int32_t* __restrict argmax = pass.argmax + b * F * P;
+    for (int64_t p = 0; p < P; ++p) {
+      const float* __restrict first = products + p * pool * F;
+      for (int64_t f = 0; f < F; ++f) {
+        best[f] = first[f] + bias[f];
+        index[f] = 0;
+      }
+      for (int32_t j = 1; j < pool; ++j) {
+        const float* __restrict row = first + j * F;
+        for (int64_t f = 0; f < F; ++f) {
+          const float v = row[f] + bias[f];
+          const bool take = v > best[f] || v != v;
+          best[f] = take ? v : best[f];
+          index[f] = take ? j : index[f];
+        }
+      }
+      for (int64_t f = 0; f < F; ++f) {
+        out[f * P + p] = best[f] < 0.0f ? 0.0f : best[f];
+        argmax[f * P + p] = index[f];
+      }
+    }
+  }
+}
+
 // One copy of the passes per instruction set, chosen once by what the CPU reports (as
 // lstm_kernels.cpp does); the build itself targets baseline x86-64.
 __attribute__((target("avx2,fma"))) void attend_forward_avx2(const AttendPass& p, int64_t b, int64_t e) {
@@ -208,6 +253,18 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) void attend_backward_avx512
                                                                                 int64_t e) {
   attend_backward_rows(p, b, e);
 }
+using PoolRows = void (*)(const PoolPass&, float*, int32_t*, int64_t, int64_t);
+__attribute__((target("avx2,fma"))) void pool_forward_avx2(const PoolPass& p, float* best, int32_t* index, int64_t b,
+                                                           int64_t e) {
+  pool_forward_rows(p, best, index, b, e);
+}
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_forward_avx512(const PoolPass& p, float* best,
+                                                                              int32_t* index, int64_t b, int64_t e) {
+  pool_forward_rows(p, best, index, b, e);
+}
+void pool_forward_plain(const PoolPass& p, float* best, int32_t* index, int64_t b, int64_t e) {
+  pool_forward_rows(p, best, index, b, e);
+}
 void attend_forward_plain(const AttendPass& p, int64_t b, int64_t e) { attend_forward_rows(p, b, e); }
 void attend_backward_plain(const AttendPass& p, int64_t b, int64_t e) { attend_backward_rows(p, b, e); }
 
@@ -216,14 +273,17 @@ using RowsFunction = void (*)(const AttendPass&, int64_t, int64_t);
 struct Dispatch {
   RowsFunction forward = attend_forward_plain;
   RowsFunction backward = attend_backward_plain;
+  PoolRows pool = pool_forward_plain;
   Dispatch() {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
       forward = attend_forward_avx512;
       backward = attend_backward_avx512;
+      pool = pool_forward_avx512;
     } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
       forward = attend_forward_avx2;
       backward = attend_backward_avx2;
+      pool = pool_forward_avx2;
     }
   }
 };
@@ -237,31 +297,47 @@ void run_rows(RowsFunction rows, const AttendPass& pass, int64_t count) {
   at::parallel_for(0, count, kRowsPerTask, [&](int64_t begin, int64_t end) { rows(pass, begin, end); });
 }
 
-// The windows of the "same" convolution: [G, B, T, C] -> [G, B*T, K*C], row (g, b, t) holding bins
+// The convolution's windows: [G, B, T, C] -> [G, B * outputs, K * C], row (g, b, t) holding bins
 // t - before .. t - before + K - 1 of gene b (zeros beyond the ends), channel-minor: index k * C + c.
+// "Same" padding is before = (K - 1) / 2 and outputs = T; no padding is before = 0 and outputs <= T - K + 1.
 // One pass over the output, reading the series through its strides (the models pass transposed views).
-torch::Tensor bin_windows(const torch::Tensor& series, int64_t kernel) {
+torch::Tensor bin_windows(const torch::Tensor& series, int64_t kernel, int64_t before, int64_t outputs) {
   const int64_t groups = series.size(0), batch = series.size(1), steps = series.size(2), channels = series.size(3);
-  const int64_t before = (kernel - 1) / 2, width = kernel * channels;
+  const int64_t width = kernel * channels, padded_steps = outputs + kernel - 1;
+  const int64_t read = std::min(steps, padded_steps - before);  // the bins some window reads
   const int64_t stride_g = series.stride(0), stride_b = series.stride(1), stride_t = series.stride(2),
                 stride_c = series.stride(3);
-  auto windows = torch::empty({groups, batch * steps, width}, series.options());
+  auto windows = torch::empty({groups, batch * outputs, width}, series.options());
   const float* source = series.data_ptr<float>();
   float* target = float_data(windows);
   at::parallel_for(0, groups * batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
     // One gene's series gathered once into a zero-padded contiguous row; each window is then a
     // contiguous slice of it.
-    std::vector<float> padded((steps + kernel - 1) * channels, 0.0f);
+    std::vector<float> padded(padded_steps * channels, 0.0f);
     for (int64_t r = begin; r < end; ++r) {
       const float* gene = source + (r / batch) * stride_g + (r % batch) * stride_b;
       float* row = padded.data() + before * channels;
-      for (int64_t t = 0; t < steps; ++t)
+      for (int64_t t = 0; t < read; ++t)
         for (int64_t c = 0; c < channels; ++c) row[t * channels + c] = gene[t * stride_t + c * stride_c];
-      float* out = target + r * steps * width;
-      for (int64_t t = 0; t < steps; ++t) std::memcpy(out + t * width, padded.data() + t * channels, width * sizeof(float));
+      float* out = target + r * outputs * width;
+      for (int64_t t = 0; t < outputs; ++t)
+        std::memcpy(out + t * width, padded.data() + t * channels, width * sizeof(float));
     }
   });
   return windows;
+}
+
+// The transpose of bin_windows: each window's gradient [G, B * outputs, K * C] added back onto the bins
+// it read -> [G, B, T, C].
+torch::Tensor window_gradient(const torch::Tensor& grad_windows, const std::vector<int64_t>& series_sizes,
+                              int64_t kernel, int64_t before, int64_t outputs) {
+  const int64_t groups = series_sizes[0], batch = series_sizes[1], steps = series_sizes[2],
+                channels = series_sizes[3];
+  const auto grad = grad_windows.view({groups, batch, outputs, kernel, channels});
+  const int64_t padded_steps = std::max(outputs + kernel - 1, before + steps);
+  auto grad_padded = torch::zeros({groups, batch, padded_steps, channels}, grad_windows.options());
+  for (int64_t k = 0; k < kernel; ++k) grad_padded.narrow(2, k, outputs).add_(grad.select(3, k));
+  return grad_padded.narrow(2, before, steps);
 }
 
 // The filters as the windows' matrix: [G, F, C, K] -> [G, K*C, F].
@@ -277,7 +353,8 @@ Forward run_forward(const torch::Tensor& series, const torch::Tensor& weight, co
                     const torch::Tensor& context) {
   const int64_t groups = series.size(0), batch = series.size(1), steps = series.size(2), filters = weight.size(1);
   Forward out;
-  out.windows = bin_windows(series, weight.size(3));
+  const int64_t kernel = weight.size(3);
+  out.windows = bin_windows(series, kernel, (kernel - 1) / 2, steps);
   out.matrix = filter_matrix(weight);
   out.features = torch::bmm(out.windows, out.matrix);  // [G, B*T, F], the bias still to add
   out.alpha = torch::empty({groups, batch, steps}, series.options());
@@ -349,15 +426,101 @@ class ConvAttentionFunction : public torch::autograd::Function<ConvAttentionFunc
     auto grad_context = grad_sums[0], grad_bias = grad_sums[1];
     torch::Tensor grad_series;
     if (ctx->needs_input_grad(0)) {
-      // Each window's gradient added back onto the bins it read (the transpose of bin_windows).
-      const auto grad_windows = torch::bmm(grad_features, matrix.transpose(1, 2)).view({groups, batch, steps, kernel, channels});
-      const int64_t before = (kernel - 1) / 2;
-      auto grad_padded = torch::zeros({groups, batch, steps + kernel - 1, channels}, options);
-      for (int64_t k = 0; k < kernel; ++k) grad_padded.narrow(2, k, steps).add_(grad_windows.select(3, k));
-      grad_series = grad_padded.narrow(2, before, steps);
+      grad_series = window_gradient(torch::bmm(grad_features, matrix.transpose(1, 2)), series_sizes, kernel,
+                                    (kernel - 1) / 2, steps);
       TORCH_CHECK(grad_series.sizes().vec() == series_sizes);
     }
     return {grad_series, grad_weight, grad_bias, grad_context};
+  }
+};
+
+// DeepChrome's convolution (no padding), ReLU and max-pooling: the windows of the pooled positions
+// times the filters in one product, then one pass for bias, max and ReLU.
+struct PoolForward {
+  torch::Tensor windows, matrix, out, argmax;
+};
+
+PoolForward run_pool_forward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                             int64_t pool) {
+  const int64_t batch = x.size(0), filters = weight.size(0), kernel = weight.size(2);
+  const int64_t pooled = (x.size(1) - kernel + 1) / pool, outputs = pooled * pool;
+  PoolForward result;
+  result.windows = bin_windows(x.unsqueeze(0), kernel, 0, outputs);  // [1, B*Q, K*C]
+  result.matrix = filter_matrix(weight.unsqueeze(0));                 // [1, K*C, F]
+  const auto products = torch::bmm(result.windows, result.matrix);
+  result.out = torch::empty({batch, filters * pooled}, x.options());
+  result.argmax = torch::empty({batch, filters * pooled}, x.options().dtype(torch::kInt32));
+  const auto bias_c = bias.contiguous();
+  PoolPass pass;
+  pass.outputs = outputs;
+  pass.pool = pool;
+  pass.filters = filters;
+  pass.products = float_data(products);
+  pass.bias = float_data(bias_c);
+  pass.out = float_data(result.out);
+  pass.argmax = result.argmax.data_ptr<int32_t>();
+  const auto rows = dispatch().pool;
+  at::parallel_for(0, batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
+    std::vector<float> best(filters);
+    std::vector<int32_t> index(filters);
+    rows(pass, best.data(), index.data(), begin, end);
+  });
+  return result;
+}
+
+class ConvPoolFunction : public torch::autograd::Function<ConvPoolFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, const torch::Tensor& bias, int64_t pool) {
+    auto result = run_pool_forward(x, weight, bias, pool);
+    ctx->save_for_backward({result.windows, result.matrix, result.out, result.argmax});
+    ctx->saved_data["pool"] = pool;
+    ctx->saved_data["x_sizes"] = x.sizes().vec();
+    ctx->saved_data["weight_sizes"] = weight.sizes().vec();
+    return result.out;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &windows = saved[0], &matrix = saved[1], &out = saved[2], &argmax = saved[3];
+    const int64_t pool = ctx->saved_data["pool"].toInt();
+    const auto x_sizes = ctx->saved_data["x_sizes"].toIntVector();
+    const auto weight_sizes = ctx->saved_data["weight_sizes"].toIntVector();
+    const int64_t batch = out.size(0), filters = weight_sizes[0], channels = weight_sizes[1],
+                  kernel = weight_sizes[2];
+    const int64_t pooled = out.size(1) / filters, outputs = pooled * pool;
+    const auto grad_out = grad_outputs[0].contiguous();
+    // Each pooled value's gradient goes to the position that won its window, where ReLU let it through.
+    auto grad_products = torch::zeros({1, batch * outputs, filters}, out.options());
+    auto grad_bias_rows = torch::zeros({batch, filters}, out.options());
+    const float* grad = float_data(grad_out);
+    const float* value = float_data(out);
+    const int32_t* index = argmax.data_ptr<int32_t>();
+    float* target = float_data(grad_products);
+    float* grad_bias_row = float_data(grad_bias_rows);
+    at::parallel_for(0, batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        for (int64_t f = 0; f < filters; ++f) {
+          for (int64_t p = 0; p < pooled; ++p) {
+            const int64_t i = (b * filters + f) * pooled + p;
+            if (!(value[i] > 0.0f)) continue;
+            target[(b * outputs + p * pool + index[i]) * filters + f] = grad[i];
+            grad_bias_row[b * filters + f] += grad[i];
+          }
+        }
+      }
+    });
+    auto grad_weight = torch::bmm(windows.transpose(1, 2), grad_products)
+                           .view({kernel, channels, filters})
+                           .permute({2, 1, 0})
+                           .contiguous();
+    auto grad_bias = grad_bias_rows.sum(0);
+    torch::Tensor grad_x;
+    if (ctx->needs_input_grad(0))
+      grad_x = window_gradient(torch::bmm(grad_products, matrix.transpose(1, 2)),
+                               {1, x_sizes[0], x_sizes[1], x_sizes[2]}, kernel, 0, outputs)[0];
+    return {grad_x, grad_weight, grad_bias, torch::Tensor()};
   }
 };
 
@@ -397,6 +560,25 @@ ConvAttentionResult conv_attention(const torch::Tensor& series, const torch::Ten
     pooled.push_back(out.pooled);
   }
   return {torch::cat(alphas, 1), torch::cat(pooled, 1)};
+}
+
+torch::Tensor conv_relu_maxpool(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                int64_t pool) {
+  TORCH_CHECK(x.dim() == 3 && weight.dim() == 3 && bias.dim() == 1 && weight.size(1) == x.size(2) &&
+                  bias.size(0) == weight.size(0) && pool >= 1 && (x.size(1) - weight.size(2) + 1) / pool >= 1,
+              "conv_relu_maxpool: x [B, T, C], weight [F, C, K], bias [F], at least one pooled position");
+  const bool grad =
+      torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
+  if (grad) return ConvPoolFunction::apply(x, weight, bias, pool);
+  // Scoring: in chunks of genes whose products fit in L2, as conv_attention.
+  const int64_t batch = x.size(0);
+  const int64_t per_gene = (x.size(1) - weight.size(2) + 1) / pool * pool * weight.size(0);
+  const int64_t chunk = std::max<int64_t>(1, kChunkFloats / per_gene);
+  if (batch <= chunk) return run_pool_forward(x, weight, bias, pool).out;
+  std::vector<torch::Tensor> parts;
+  for (int64_t start = 0; start < batch; start += chunk)
+    parts.push_back(run_pool_forward(x.narrow(0, start, std::min(chunk, batch - start)), weight, bias, pool).out);
+  return torch::cat(parts);
 }
 
 }  // namespace achrome

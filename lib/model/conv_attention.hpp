@@ -28,7 +28,16 @@ struct ConvAttentionResult {
 ConvAttentionResult conv_attention(const torch::Tensor& series, const torch::Tensor& weight,
                                    const torch::Tensor& bias, const torch::Tensor& context);
 
-// Whether conv_attention can run on this input (float32 on the CPU); other inputs take the models'
+// DeepChrome's first stage: a 1-D convolution over the bins without padding (the marks as channels),
+// ReLU and max-pooling over windows of `pool` positions (stride = window), flattened filter-major as
+// flatten(1) of [B, F, P] lays it out: x [B, T, C], weight [F, C, K], bias [F] -> [B, F * P], P =
+// (T - K + 1) / pool. The same windows-times-filters product, one fused pass for bias, max and ReLU,
+// and a hand-written backward (the gradient goes to each window's winning position). Differentiable
+// with respect to x, weight and bias when grad mode is on.
+torch::Tensor conv_relu_maxpool(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                int64_t pool);
+
+// Whether conv_attention and conv_relu_maxpool can run on this input (float32 on the CPU); other inputs take the models'
 // ATen reference path.
 bool conv_attention_supports(const torch::Tensor& x);
 

@@ -99,6 +99,27 @@ torch::Tensor counts(int64_t genes, int64_t bins, int64_t marks) {
   return torch::poisson(torch::full({genes, bins, marks}, 2.0)) * torch::randint(1, 4, {genes, bins, marks});
 }
 
+// DeepChrome has dropout: training mode compares the two forwards on the same draws.
+TEST(CnnModels, DeepChromeFastEqualsReference) {
+  struct Sizes {
+    int64_t filters, kernel, pool, hidden1, hidden2, bins;
+  };
+  for (const auto& sizes : {Sizes{50, 10, 5, 625, 125, 100}, Sizes{7, 4, 3, 11, 3, 23}, Sizes{13, 5, 2, 9, 5, 16}}) {
+    SCOPED_TRACE(sizes.filters);
+    torch::manual_seed(19 + sizes.filters);
+    DeepChromeOptions options;
+    options.marks = sizes.filters == 13 ? 3 : 5;
+    options.bins = sizes.bins;
+    options.filters = sizes.filters;
+    options.kernel = sizes.kernel;
+    options.pool = sizes.pool;
+    options.hidden1 = sizes.hidden1;
+    options.hidden2 = sizes.hidden2;
+    DeepChrome model(options);
+    expect_fast_equals_reference(model, counts(37, sizes.bins, options.marks));
+  }
+}
+
 TEST(CnnModels, CnnAttnFastEqualsReference) {
   // Default sizes, then odd ones (an even and an odd kernel: uneven padding; filters not a multiple of 8).
   for (const auto& [filters, kernel, bins] : {std::tuple<int64_t, int64_t, int64_t>{50, 10, 100}, {13, 7, 23}, {9, 4, 11}}) {
