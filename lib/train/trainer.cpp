@@ -12,6 +12,7 @@
 
 #include "metrics/classification.hpp"
 #include "metrics/regression.hpp"
+#include "train/adam.hpp"
 #include "train/checkpoint.hpp"
 #include "util/error.hpp"
 
@@ -377,7 +378,7 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
                                    : torch::binary_cross_entropy_with_logits(out.logits, batch_targets);
       loss.backward();
       torch::nn::utils::clip_grad_norm_(flat.handle, options.clip_norm);
-      optimizer.step();
+      adam_step(optimizer);  // LibTorch's Adam in one pass (train/adam.hpp)
 
       const double batch_loss = loss.item<double>();
       if (!std::isfinite(batch_loss))
