@@ -121,8 +121,10 @@ TEST(CnnModels, DeepChromeFastEqualsReference) {
 }
 
 TEST(CnnModels, CnnAttnFastEqualsReference) {
-  // Default sizes, then odd ones (an even and an odd kernel: uneven padding; filters not a multiple of 8).
-  for (const auto& [filters, kernel, bins] : {std::tuple<int64_t, int64_t, int64_t>{50, 10, 100}, {13, 7, 23}, {9, 4, 11}}) {
+  // Default sizes, then odd ones (an even and an odd kernel: uneven padding; filters not a multiple of 8;
+  // fewer bins than the kernel is wide).
+  for (const auto& [filters, kernel, bins] :
+       {std::tuple<int64_t, int64_t, int64_t>{50, 10, 100}, {13, 7, 23}, {9, 4, 11}, {6, 10, 3}}) {
     SCOPED_TRACE(filters);
     torch::manual_seed(7 + filters);
     CnnAttentionOptions options;
