@@ -65,8 +65,9 @@ void expect_same(const Pass& fast, const Pass& reference) {
     EXPECT_LT(max_abs_diff(fast.grads.at(name), expected), 1e-5 * (1 + max_abs(expected)));
   }
   ASSERT_EQ(fast.input_grad.defined(), reference.input_grad.defined());
-  if (reference.input_grad.defined())
+  if (reference.input_grad.defined()) {
     EXPECT_LT(max_abs_diff(fast.input_grad, reference.input_grad), 1e-5 * (1 + max_abs(reference.input_grad)));
+  }
 }
 
 // Training and eval mode, with and without the input's gradient (training skips it; saliency needs it).
@@ -90,8 +91,12 @@ void expect_fast_equals_reference(Model& model, const torch::Tensor& x) {
   const auto many = x.repeat({8, 1, 1}) * torch::rand({8 * x.size(0), 1, 1});
   const auto fast = model->forward(many), reference = model->forward_reference(many);
   EXPECT_LT(max_abs_diff(fast.logits, reference.logits), 1e-5 * (1 + max_abs(reference.logits)));
-  if (reference.alpha.defined()) EXPECT_LT(max_abs_diff(fast.alpha, reference.alpha), 1e-6);
-  if (reference.beta.defined()) EXPECT_LT(max_abs_diff(fast.beta, reference.beta), 1e-6);
+  if (reference.alpha.defined()) {
+    EXPECT_LT(max_abs_diff(fast.alpha, reference.alpha), 1e-6);
+  }
+  if (reference.beta.defined()) {
+    EXPECT_LT(max_abs_diff(fast.beta, reference.beta), 1e-6);
+  }
 }
 
 // Counts as the data has them: mostly small, some zero, a few large.
