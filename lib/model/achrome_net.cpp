@@ -45,12 +45,9 @@ std::string AchromeNetImpl::init_description() const {
 ModelOutput AchromeNetImpl::forward(const torch::Tensor& x) {
   if (!conv_attention_supports(x)) return forward_reference(x);
   check_input(x, false);
-  const int64_t marks = options_.marks, channels = options_.channels;
   const auto z = torch::log1p(x.clamp_min(0));  // [B, T, M]
-  // The grouped convolution's filter banks are conv_attention's groups: weight [M * C, 1, K] is [M, C, 1, K].
-  const auto result = conv_attention(z.permute({2, 0, 1}).unsqueeze(3),
-                                     conv->weight.view({marks, channels, 1, options_.kernel}),
-                                     conv->bias.view({marks, channels}), bin_context);
+  // The grouped convolution's filter banks (weight [M * C, 1, K]) are conv_attention's groups.
+  const auto result = conv_attention(z.permute({2, 0, 1}).unsqueeze(3), conv->weight, conv->bias, bin_context);
   // Per-mark encoders as one batched product over the marks: [M, B, C] x [M, C, D] -> [M, B, D].
   const auto projected = torch::bmm(result.pooled, encoder_weight).transpose(0, 1) + encoder_bias;  // [B, M, D]
   const auto encoded = torch::relu(norm->forward(projected));

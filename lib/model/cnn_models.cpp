@@ -124,9 +124,7 @@ ModelOutput CnnAttnImpl::forward(const torch::Tensor& x) {
   if (!conv_attention_supports(x)) return forward_reference(x);
   check_input(x, false);
   // One group whose channels are the marks: the input's own [B, T, marks] layout is the windows' source.
-  const int64_t filters = options_.filters;
-  const auto result = conv_attention(x.unsqueeze(0), conv->weight.unsqueeze(0), conv->bias.view({1, filters}),
-                                     bin_attention->bin_context_vector.view({1, filters}));
+  const auto result = conv_attention(x.unsqueeze(0), conv->weight, conv->bias, bin_attention->bin_context_vector);
   ModelOutput out;
   out.logits = output->forward(result.pooled.squeeze(0)).squeeze(1);
   out.alpha = result.alpha.transpose(0, 1);  // [B, 1, T]
@@ -177,15 +175,15 @@ ModelOutput CnnAlphaBetaImpl::forward(const torch::Tensor& x) {
   if (!conv_attention_supports(x)) return forward_reference(x);
   check_input(x, false);
   // The marks as groups of one channel each: all five encoders in one conv_attention call. Their
-  // parameters stay per-mark modules (the state_dict names); stacking them is three small copies.
+  // parameters stay per-mark modules (the state_dict names); concatenating them is three small copies.
   std::vector<torch::Tensor> weights, biases, contexts;
   for (auto& encoder : encoders_) {
     weights.push_back(encoder->conv->weight);  // [F, 1, K]
     biases.push_back(encoder->conv->bias);
-    contexts.push_back(encoder->bin_attention->bin_context_vector.squeeze(1));
+    contexts.push_back(encoder->bin_attention->bin_context_vector);  // [F, 1]
   }
-  const auto result = conv_attention(x.permute({2, 0, 1}).unsqueeze(3), torch::stack(weights), torch::stack(biases),
-                                     torch::stack(contexts));
+  const auto result = conv_attention(x.permute({2, 0, 1}).unsqueeze(3), torch::cat(weights), torch::cat(biases),
+                                     torch::cat(contexts));
   // Mark level: attention straight over the mark embeddings (no mark-level encoder).
   auto [beta, representation] = context_attention(result.pooled.transpose(0, 1), mark_attention->bin_context_vector);
   ModelOutput out;

@@ -377,15 +377,32 @@ Forward run_forward(const torch::Tensor& series, const torch::Tensor& weight, co
   return out;
 }
 
+// The parameters as the passes read them: weight [G, F, C, K], bias and context [G, F] (views; the
+// callers pass their modules' own tensors, a Conv1d's weight [G * F, C, K], so that no view of a
+// parameter needs an autograd node of its own).
+struct GroupedParameters {
+  torch::Tensor weight, bias, context;
+};
+
+GroupedParameters group_parameters(int64_t groups, const torch::Tensor& weight, const torch::Tensor& bias,
+                                   const torch::Tensor& context) {
+  const int64_t filters = weight.size(0) / groups;
+  return {weight.view({groups, filters, weight.size(1), weight.size(2)}), bias.view({groups, filters}),
+          context.reshape({groups, filters})};
+}
+
 class ConvAttentionFunction : public torch::autograd::Function<ConvAttentionFunction> {
  public:
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& series,
                                                 const torch::Tensor& weight, const torch::Tensor& bias,
                                                 const torch::Tensor& context) {
-    auto out = run_forward(series, weight, bias, context);
-    ctx->save_for_backward({out.windows, out.matrix, out.features, out.alpha, context});
-    ctx->saved_data["weight_sizes"] = weight.sizes().vec();
+    const auto grouped = group_parameters(series.size(0), weight, bias, context);
+    auto out = run_forward(series, grouped.weight, grouped.bias, grouped.context);
+    ctx->save_for_backward({out.windows, out.matrix, out.features, out.alpha, grouped.context});
+    ctx->saved_data["weight_sizes"] = grouped.weight.sizes().vec();
     ctx->saved_data["series_sizes"] = series.sizes().vec();
+    ctx->saved_data["parameter_sizes"] = c10::List<std::vector<int64_t>>(
+        {weight.sizes().vec(), bias.sizes().vec(), context.sizes().vec()});
     return {out.alpha, out.pooled};
   }
 
@@ -434,7 +451,11 @@ class ConvAttentionFunction : public torch::autograd::Function<ConvAttentionFunc
                                     (kernel - 1) / 2, steps);
       TORCH_CHECK(grad_series.sizes().vec() == series_sizes);
     }
-    return {grad_series, grad_weight, grad_bias, grad_context};
+    // In the shapes the caller passed.
+    const auto parameter_sizes = ctx->saved_data["parameter_sizes"].toList();
+    return {grad_series, grad_weight.view(parameter_sizes.get(0).toIntVector()),
+            grad_bias.reshape(parameter_sizes.get(1).toIntVector()),
+            grad_context.reshape(parameter_sizes.get(2).toIntVector())};
   }
 };
 
@@ -536,11 +557,10 @@ bool conv_attention_supports(const torch::Tensor& x) {
 
 ConvAttentionResult conv_attention(const torch::Tensor& series, const torch::Tensor& weight,
                                    const torch::Tensor& bias, const torch::Tensor& context) {
-  TORCH_CHECK(series.dim() == 4 && weight.dim() == 4 && bias.dim() == 2 && context.dim() == 2,
-              "conv_attention: series [G, B, T, C], weight [G, F, C, K], bias [G, F], context [G, F]");
-  TORCH_CHECK(weight.size(0) == series.size(0) && weight.size(2) == series.size(3) &&
-                  bias.sizes() == weight.sizes().slice(0, 2) && context.sizes() == bias.sizes(),
-              "conv_attention: mismatched shapes");
+  TORCH_CHECK(series.dim() == 4 && weight.dim() == 3 && series.size(0) >= 1 && weight.size(0) % series.size(0) == 0 &&
+                  weight.size(1) == series.size(3) && bias.numel() == weight.size(0) &&
+                  context.numel() == weight.size(0) && weight.is_contiguous() && bias.is_contiguous(),
+              "conv_attention: series [G, B, T, C], weight [G * F, C, K], bias and context G * F values");
   const bool grad = torch::GradMode::is_enabled() &&
                     (series.requires_grad() || weight.requires_grad() || bias.requires_grad() || context.requires_grad());
   if (grad) {
@@ -551,15 +571,17 @@ ConvAttentionResult conv_attention(const torch::Tensor& series, const torch::Ten
   // attention pass reads them where the matrix product left them; one scoring-sized block (25 MB for
   // cnn-alpha-beta's 256 genes) would go out to memory and back, and leave the heap fragmented.
   const int64_t batch = series.size(1);
-  const int64_t per_gene = series.size(0) * series.size(2) * weight.size(1);
+  const int64_t per_gene = series.size(2) * weight.size(0);
   const int64_t chunk = std::max<int64_t>(1, kChunkFloats / std::max<int64_t>(1, per_gene));
+  const auto grouped = group_parameters(series.size(0), weight, bias, context);
   if (batch <= chunk) {
-    const auto out = run_forward(series, weight, bias, context);
+    const auto out = run_forward(series, grouped.weight, grouped.bias, grouped.context);
     return {out.alpha, out.pooled};
   }
   std::vector<torch::Tensor> alphas, pooled;
   for (int64_t start = 0; start < batch; start += chunk) {
-    const auto out = run_forward(series.narrow(1, start, std::min(chunk, batch - start)), weight, bias, context);
+    const auto out = run_forward(series.narrow(1, start, std::min(chunk, batch - start)), grouped.weight,
+                                 grouped.bias, grouped.context);
     alphas.push_back(out.alpha);
     pooled.push_back(out.pooled);
   }

@@ -23,7 +23,9 @@ struct ConvAttentionResult {
 };
 
 // series [G, B, T, C]: group g's C input channels at each of T bins (any strides), float32 on the CPU;
-// weight [G, F, C, K] (each group's Conv1d weight), bias [G, F], context [G, F].
+// weight [G * F, C, K], contiguous: the groups' filters in order, as a Conv1d with groups = G holds them
+// (rows g * F .. g * F + F - 1 are group g's); bias: G * F values in the same order (contiguous);
+// context: G * F values, group-major (a [G, F] tensor, or an attention's [F, 1] vector for G = 1).
 // Differentiable with respect to all four when grad mode is on.
 ConvAttentionResult conv_attention(const torch::Tensor& series, const torch::Tensor& weight,
                                    const torch::Tensor& bias, const torch::Tensor& context);
