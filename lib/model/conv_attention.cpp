@@ -21,18 +21,12 @@ constexpr int64_t kChunkFloats = 1 << 18;
 
 float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>(); }
 
-// The helpers below take and return Floats16 by value; they are always inlined into the per-instruction-set
-// functions, so no call passes a vector across the ABI that GCC warns about.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
-// Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
-// whatever target the function it is inlined into has). aligned(4): loads need no alignment.
-typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
+using vector_math::Floats16;
+using vector_math::Ints16;
+using vector_math::load16;
+using vector_math::store16;
 constexpr int64_t kLanes = 16;
 
-__attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
-__attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
-typedef int32_t Ints16 __attribute__((vector_size(64)));
 // The sum of the lanes by halving (four shuffles and adds, not fifteen dependent scalar adds).
 __attribute__((always_inline)) inline float lane_sum(Floats16 v) {
   v += __builtin_shuffle(v, Ints16{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});

@@ -17,35 +17,12 @@ __attribute__((always_inline)) inline float sigmoid(float x) { return 1.0f / (1.
 // tanh(x) = 2 sigmoid(2x) - 1: absolute error ~1e-7, which is what the hidden states carry.
 __attribute__((always_inline)) inline float tanh_approx(float x) { return 2.0f / (1.0f + exp_approx(-2.0f * x)) - 1.0f; }
 
-// 16 floats as one value: GCC lowers its arithmetic to one AVX-512, two AVX2 or four SSE instructions,
-// depending on the target of the function it is inlined into. aligned(4): loads need no alignment.
-typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
-typedef int32_t Ints16 __attribute__((vector_size(64), aligned(4)));
-// GCC warns that 16-float values passed to functions compiled without AVX-512 use another calling
-// convention; the helpers below are all inlined into the variant functions, so none is ever called.
-#pragma GCC diagnostic ignored "-Wpsabi"
+using vector_math::Floats16;
+using vector_math::load16;
+using vector_math::store16;
 
 // The instruction set a kernel variant is compiled for: the cell maths picks its reciprocal by it.
 enum Isa { kBaseline, kAvx2, kAvx512 };
-
-// exp_approx on 16 lanes: the same operations, lane by lane, so each lane gives what exp_approx gives
-// (up to FMA contraction).
-__attribute__((always_inline)) inline Floats16 exp_approx(Floats16 x) {
-  x = x < -80.0f ? Floats16{} - 80.0f : x;
-  x = x > 80.0f ? Floats16{} + 80.0f : x;
-  const Floats16 shifted = x * 1.44269504088896341f + 12582912.0f;
-  const Floats16 n = shifted - 12582912.0f;
-  const Floats16 r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  Floats16 p = Floats16{} + 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const Ints16 bits = (__builtin_convertvector(n, Ints16) + 127) << 23;
-  return p * (Floats16)bits;  // a cast between vector types of one size keeps the bits
-}
 
 // 1 / y. A division is the slowest instruction of the cell maths (five per hidden unit: one in each
 // sigmoid and tanh), so the vector variants start from the CPU's reciprocal estimate (14 bits on
@@ -83,13 +60,7 @@ __attribute__((always_inline)) inline Floats16 tanh_approx(Floats16 x) {
   return 2.0f * reciprocal<isa>(1.0f + exp_approx(-2.0f * x)) - 1.0f;
 }
 
-__attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
-__attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
 
-// out[r, :] = a[r, :] . w for `rows` rows of one sequence: a [rows, K] (row stride K), w [K, N]
-// row-major, out [rows, N] (row stride N). Blocks of up to 4 rows x 32 columns keep their sums in
-// registers (8 AVX-512 or 16 AVX2 registers) while the loop over K streams w, so each weight loaded
-// serves 4 rows. Sums run over k in order, one multiply-add each.
 // What a product's sums start from, per row r of a block (all null: zero). The LSTM step starts its
 // gate pre-activations from the input term and the bias, x_r w_ih + b (one count per bin) or
 // term_r + b (a wider input, its term precomputed), so that the product's result is final and no
@@ -111,6 +82,10 @@ struct StartTerms {
   }
 };
 
+// out[r, :] = a[r, :] . w for `rows` rows of one sequence: a [rows, K] (row stride K), w [K, N]
+// row-major, out [rows, N] (row stride N). Blocks of up to 4 rows x 32 columns keep their sums in
+// registers (8 AVX-512 or 16 AVX2 registers) while the loop over K streams w, so each weight loaded
+// serves 4 rows. Sums run over k in order, one multiply-add each.
 template <int Rows, int Vectors>
 __attribute__((always_inline)) inline void product_block(const float* __restrict a, const float* __restrict w,
                                                          float* __restrict out, int64_t K, int64_t N, int64_t c0,

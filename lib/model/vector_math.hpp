@@ -31,4 +31,35 @@ __attribute__((always_inline)) inline float exp_approx(float x) {
   return p * scale;
 }
 
+// The helpers below take and return Floats16 by value; they are always inlined into the per-instruction-set
+// functions, so no call passes a vector across the ABI that GCC warns about.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+// Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
+// whatever target the function it is inlined into has). aligned(4): loads need no alignment.
+typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
+typedef int32_t Ints16 __attribute__((vector_size(64), aligned(4)));
+
+__attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
+__attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
+
+// exp_approx on 16 lanes: the same operations, lane by lane, so each lane gives what the scalar
+// exp_approx gives (up to FMA contraction).
+__attribute__((always_inline)) inline Floats16 exp_approx(Floats16 x) {
+  x = x < -80.0f ? Floats16{} - 80.0f : x;
+  x = x > 80.0f ? Floats16{} + 80.0f : x;
+  const Floats16 shifted = x * 1.44269504088896341f + 12582912.0f;
+  const Floats16 n = shifted - 12582912.0f;
+  const Floats16 r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  Floats16 p = Floats16{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const Ints16 bits = (__builtin_convertvector(n, Ints16) + 127) << 23;
+  return p * (Floats16)bits;  // a cast between vector types of one size keeps the bits
+}
+
 }  // namespace achrome::vector_math
