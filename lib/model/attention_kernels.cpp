@@ -1,5 +1,7 @@
 #include "model/attention_kernels.hpp"
 
+#include "model/vector_math.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -124,14 +126,8 @@ __attribute__((target("avx2,fma"))) void backward_avx2(const Shape& s, const flo
                                                        float* dc, int64_t b0, int64_t b1) {
   backward(s, x, c, w, dp, dw, scratch, dx, dc, b0, b1);
 }
-bool cpu_has_avx512() {
-  static const bool supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  return supported;
-}
-bool cpu_has_avx2_fma() {
-  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return supported;
-}
+using vector_math::cpu_has_avx2_fma;
+using vector_math::cpu_has_avx512;
 #endif
 
 }  // namespace

@@ -273,12 +273,11 @@ struct Dispatch {
   RowsFunction backward = attend_backward_plain;
   PoolRows pool = pool_forward_plain;
   Dispatch() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
+    if (vector_math::cpu_has_avx512()) {
       forward = attend_forward_avx512;
       backward = attend_backward_avx512;
       pool = pool_forward_avx512;
-    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    } else if (vector_math::cpu_has_avx2_fma()) {
       forward = attend_forward_avx2;
       backward = attend_backward_avx2;
       pool = pool_forward_avx2;

@@ -381,14 +381,8 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) void backward_rows_avx512(c
                                                                               int64_t end) {
   backward_rows(step, begin, end);
 }
-bool cpu_has_avx512() {
-  static const bool supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  return supported;
-}
-bool cpu_has_avx2_fma() {
-  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return supported;
-}
+using vector_math::cpu_has_avx2_fma;
+using vector_math::cpu_has_avx512;
 #endif
 
 }  // namespace

@@ -31,6 +31,20 @@ __attribute__((always_inline)) inline float exp_approx(float x) {
   return p * scale;
 }
 
+// What the CPU running the program can do, for the kernels' choice of their AVX-512, AVX2+FMA or
+// baseline variant (asked once; __builtin_cpu_supports reads CPUID, not the CPU's model name).
+#if defined(__GNUC__) && defined(__x86_64__)
+inline bool cpu_has_avx512() {
+  static const bool supported = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f") &&
+                                                           __builtin_cpu_supports("avx512vl"));
+  return supported;
+}
+inline bool cpu_has_avx2_fma() {
+  static const bool supported = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+  return supported;
+}
+#endif
+
 // The helpers below take and return Floats16 by value; they are always inlined into the per-instruction-set
 // functions, so no call passes a vector across the ABI that GCC warns about.
 #pragma GCC diagnostic ignored "-Wpsabi"

@@ -10,39 +10,16 @@
 
 #include "model/achrome_net.hpp"
 #include "model/cnn_models.hpp"
+#include "forward_pass.hpp"
 
 using namespace achrome;
 
 namespace {
 
-double max_abs(const torch::Tensor& a) { return a.abs().max().item<double>(); }
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) { return max_abs(a - b); }
-
-struct Pass {
-  ModelOutput out;
-  std::map<std::string, torch::Tensor> grads;
-  torch::Tensor input_grad;
-};
-
-// A loss touching the logits and both attentions, so that every path of the backward pass is used.
-template <typename Model>
-Pass run(Model& model, const torch::Tensor& inputs, const std::function<ModelOutput(const torch::Tensor&)>& forward,
-         bool input_grad) {
-  model->zero_grad();
-  const auto x = inputs.clone().requires_grad_(input_grad);
-  Pass pass;
-  pass.out = forward(x);
-  auto loss = pass.out.logits.square().sum();
-  if (pass.out.alpha.defined()) loss = loss + pass.out.alpha.pow(3).sum();
-  if (pass.out.beta.defined()) loss = loss + pass.out.beta.pow(3).sum() * 5;
-  loss.backward();
-  for (const auto& item : model->named_parameters()) {
-    EXPECT_TRUE(item.value().grad().defined()) << item.key();
-    if (item.value().grad().defined()) pass.grads[item.key()] = item.value().grad().clone();
-  }
-  if (input_grad) pass.input_grad = x.grad().clone();
-  return pass;
-}
+using achrome::model_test::max_abs;
+using achrome::model_test::max_abs_diff;
+using achrome::model_test::Pass;
+using achrome::model_test::run;
 
 void expect_same(const Pass& fast, const Pass& reference) {
   EXPECT_LT(max_abs_diff(fast.out.logits, reference.out.logits), 1e-5 * (1 + max_abs(reference.out.logits)));

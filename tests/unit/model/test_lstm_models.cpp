@@ -7,43 +7,21 @@
 #include <torch/torch.h>
 
 #include "model/lstm_models.hpp"
+#include "forward_pass.hpp"
 
 using namespace achrome;
 
 namespace {
 
-double max_abs(const torch::Tensor& a) { return a.abs().max().item<double>(); }
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) { return max_abs(a - b); }
-
-struct Pass {
-  ModelOutput out;
-  std::map<std::string, torch::Tensor> grads;
-  torch::Tensor input_grad;
-};
-
-// A loss touching the logits and the attention, so that every path of the backward pass is used.
-template <typename Model, typename Forward>
-Pass run(Model& model, const torch::Tensor& inputs, Forward forward) {
-  model->zero_grad();
-  const auto x = inputs.clone().requires_grad_(true);
-  Pass pass;
-  pass.out = forward(x);
-  auto loss = pass.out.logits.square().sum();
-  if (pass.out.alpha.defined()) loss = loss + pass.out.alpha.pow(3).sum();
-  loss.backward();
-  for (const auto& item : model->named_parameters()) {
-    EXPECT_TRUE(item.value().grad().defined()) << item.key();
-    if (item.value().grad().defined()) pass.grads[item.key()] = item.value().grad().clone();
-  }
-  pass.input_grad = x.grad().clone();
-  return pass;
-}
+using achrome::model_test::max_abs;
+using achrome::model_test::max_abs_diff;
+using achrome::model_test::run;
 
 template <typename Model>
 void expect_lockstep_equals_reference(Model& model, const torch::Tensor& x) {
   model->eval();  // no dropout: both passes see the same function
-  const auto fast = run(model, x, [&](const torch::Tensor& in) { return model->forward(in); });
-  const auto reference = run(model, x, [&](const torch::Tensor& in) { return model->forward_reference(in); });
+  const auto fast = run(model, x, [&](const torch::Tensor& in) { return model->forward(in); }, true);
+  const auto reference = run(model, x, [&](const torch::Tensor& in) { return model->forward_reference(in); }, true);
   EXPECT_LT(max_abs_diff(fast.out.logits, reference.out.logits), 1e-5);
   ASSERT_EQ(fast.out.alpha.defined(), reference.out.alpha.defined());
   if (fast.out.alpha.defined()) EXPECT_LT(max_abs_diff(fast.out.alpha, reference.out.alpha), 1e-6);
