@@ -45,10 +45,6 @@ inline bool cpu_has_avx2_fma() {
 }
 #endif
 
-// The helpers below take and return Floats16 by value; they are always inlined into the per-instruction-set
-// functions, so no call passes a vector across the ABI that GCC warns about.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 // Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
 // whatever target the function it is inlined into has). aligned(4): loads need no alignment.
 typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
