@@ -6,6 +6,23 @@
 
 namespace achrome::vector_math {
 
+// The body of exp_approx after the clamp, for one float or 16: round x / ln 2 to the nearest integer n
+// by the 1.5 * 2^23 trick (no SSE4.1 round instruction needed), reduce to r = x - n ln 2 and return
+// the polynomial for e^r; the caller scales it by 2^n.
+template <typename T>
+__attribute__((always_inline)) inline T exp_reduced(T x, T& n) {
+  const T shifted = x * 1.44269504088896341f + 12582912.0f;
+  n = shifted - 12582912.0f;
+  const T r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  T p = T{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  return p * r * r + r + 1.0f;
+}
+
 // exp(x) as Cephes expf (range reduction to r in [-ln2/2, ln2/2], degree-6 polynomial, scale by 2^n):
 // a few ulp, and unlike a call to expf the compiler vectorises it. The clamp to [-80, 80] keeps the
 // result far from denormal floats (which cost ~100 cycles per operation on x86). The kernels use exp
@@ -14,17 +31,8 @@ namespace achrome::vector_math {
 // of the largest score.
 __attribute__((always_inline)) inline float exp_approx(float x) {
   x = x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x);
-  // Round to nearest by the 1.5 * 2^23 trick (no SSE4.1 round instruction needed).
-  const float shifted = x * 1.44269504088896341f + 12582912.0f;
-  const float n = shifted - 12582912.0f;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  float n;
+  const float p = exp_reduced(x, n);
   const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
@@ -58,16 +66,8 @@ __attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *rein
 __attribute__((always_inline)) inline Floats16 exp_approx(Floats16 x) {
   x = x < -80.0f ? Floats16{} - 80.0f : x;
   x = x > 80.0f ? Floats16{} + 80.0f : x;
-  const Floats16 shifted = x * 1.44269504088896341f + 12582912.0f;
-  const Floats16 n = shifted - 12582912.0f;
-  const Floats16 r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  Floats16 p = Floats16{} + 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  Floats16 n;
+  const Floats16 p = exp_reduced(x, n);
   const Ints16 bits = (__builtin_convertvector(n, Ints16) + 127) << 23;
   return p * (Floats16)bits;  // a cast between vector types of one size keeps the bits
 }
