@@ -1,6 +1,7 @@
 #include "model/cnn_models.hpp"
 
 #include "model/conv_attention.hpp"
+#include "model/matrix_product.hpp"
 #include "util/error.hpp"
 
 namespace achrome {
@@ -80,8 +81,9 @@ ModelOutput DeepChromeImpl::forward(const torch::Tensor& x) {
   // Convolution, ReLU and max-pooling in one step (conv_attention.hpp), laid out as flatten(1) of
   // [B, F, P]; dropout then draws the same mask as in forward_reference.
   auto h = dropout->forward(conv_relu_maxpool(x, conv->weight, conv->bias, options_.pool));  // [B, F * P]
-  h = torch::relu(hidden1->forward(h));
-  h = torch::relu(hidden2->forward(h));
+  // The hidden layers' products, bias and ReLU in one kernel each (matrix_product.hpp).
+  h = dense_layer(h, hidden1->weight, hidden1->bias, /*relu=*/true);
+  h = dense_layer(h, hidden2->weight, hidden2->bias, /*relu=*/true);
   ModelOutput out;
   out.logits = output->forward(h).squeeze(1);
   return out;

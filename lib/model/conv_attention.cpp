@@ -1,6 +1,9 @@
 #include "model/conv_attention.hpp"
 
+#include "model/matrix_product.hpp"
 #include "model/vector_math.hpp"
+
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -256,9 +259,38 @@ __attribute__((target("avx2,fma"))) void pool_forward_avx2(const PoolPass& p, fl
                                                            int64_t e) {
   pool_forward_rows(p, best, index, b, e);
 }
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_forward_avx512(const PoolPass& p, float* best,
-                                                                              int32_t* index, int64_t b, int64_t e) {
-  pool_forward_rows(p, best, index, b, e);
+// The same max, argmax and ReLU with explicit 16-filter masks: the compiler leaves the loops above
+// partly scalar (the NaN test and the two selected arrays), and the filter-major writes become one
+// scatter per 16 filters instead of a scalar store each.
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_forward_avx512(const PoolPass& pass, float*, int32_t*,
+                                                                              int64_t begin, int64_t end) {
+  const int64_t F = pass.filters, pool = pass.pool, P = pass.outputs / pass.pool;
+  const __m512i lane_offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                  _mm512_set1_epi32(static_cast<int32_t>(P)));
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t b = begin; b < end; ++b) {
+    const float* products = pass.products + b * pass.outputs * F;
+    float* out = pass.out + b * F * P;
+    int32_t* argmax = pass.argmax + b * F * P;
+    for (int64_t f0 = 0; f0 < F; f0 += kLanes) {
+      const __mmask16 lanes = static_cast<__mmask16>((1u << std::min<int64_t>(kLanes, F - f0)) - 1u);
+      const __m512 bias = _mm512_maskz_loadu_ps(lanes, pass.bias + f0);
+      for (int64_t p = 0; p < P; ++p) {
+        const float* first = products + p * pool * F + f0;
+        __m512 best = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, first), bias);
+        __m512i index = _mm512_setzero_si512();
+        for (int32_t j = 1; j < pool; ++j) {
+          const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, first + j * F), bias);
+          const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+          best = _mm512_mask_mov_ps(best, take, v);
+          index = _mm512_mask_mov_epi32(index, take, _mm512_set1_epi32(j));
+        }
+        best = _mm512_mask_mov_ps(best, _mm512_cmp_ps_mask(best, zero, _CMP_LT_OQ), zero);  // ReLU; NaN stays
+        _mm512_mask_i32scatter_ps(out + f0 * P + p, lanes, lane_offsets, best, 4);
+        _mm512_mask_i32scatter_epi32(argmax + f0 * P + p, lanes, lane_offsets, index, 4);
+      }
+    }
+  }
 }
 void pool_forward_plain(const PoolPass& p, float* best, int32_t* index, int64_t b, int64_t e) {
   pool_forward_rows(p, best, index, b, e);
@@ -353,7 +385,7 @@ Forward run_forward(const torch::Tensor& series, const torch::Tensor& weight, co
   const int64_t kernel = weight.size(3);
   out.windows = bin_windows(series, kernel, (kernel - 1) / 2, steps);
   out.matrix = filter_matrix(weight);
-  out.features = torch::bmm(out.windows, out.matrix);  // [G, B*T, F], the bias still to add
+  out.features = matrix_product(out.windows, out.matrix);  // [G, B*T, F], the bias still to add
   out.alpha = torch::empty({groups, batch, steps}, series.options());
   out.pooled = torch::empty({groups, batch, filters}, series.options());
   const auto context_c = context.contiguous(), bias_c = bias.contiguous();
@@ -432,7 +464,7 @@ class ConvAttentionFunction : public torch::autograd::Function<ConvAttentionFunc
 
     // [G, K*C, F] -> the weight's [G, F, C, K].
     const int64_t kernel = weight_sizes[3], channels = weight_sizes[2];
-    auto grad_weight = torch::bmm(windows.transpose(1, 2), grad_features)
+    auto grad_weight = matrix_product(windows.transpose(1, 2), grad_features)
                            .view({groups, kernel, channels, filters})
                            .permute({0, 3, 2, 1})
                            .contiguous();
@@ -440,7 +472,7 @@ class ConvAttentionFunction : public torch::autograd::Function<ConvAttentionFunc
     auto grad_context = grad_sums[0], grad_bias = grad_sums[1];
     torch::Tensor grad_series;
     if (ctx->needs_input_grad(0)) {
-      grad_series = window_gradient(torch::bmm(grad_features, matrix.transpose(1, 2)), series_sizes, kernel,
+      grad_series = window_gradient(matrix_product(grad_features, matrix.transpose(1, 2)), series_sizes, kernel,
                                     (kernel - 1) / 2, steps);
       TORCH_CHECK(grad_series.sizes().vec() == series_sizes);
     }
@@ -465,7 +497,7 @@ PoolForward run_pool_forward(const torch::Tensor& x, const torch::Tensor& weight
   PoolForward result;
   result.windows = bin_windows(x.unsqueeze(0), kernel, 0, outputs);  // [1, B*Q, K*C]
   result.matrix = filter_matrix(weight.unsqueeze(0));                 // [1, K*C, F]
-  const auto products = torch::bmm(result.windows, result.matrix);
+  const auto products = matrix_product(result.windows, result.matrix);
   result.out = torch::empty({batch, filters * pooled}, x.options());
   result.argmax = torch::empty({batch, filters * pooled}, x.options().dtype(torch::kInt32));
   const auto bias_c = bias.contiguous();
@@ -529,14 +561,14 @@ class ConvPoolFunction : public torch::autograd::Function<ConvPoolFunction> {
         }
       }
     });
-    auto grad_weight = torch::bmm(windows.transpose(1, 2), grad_products)
+    auto grad_weight = matrix_product(windows.transpose(1, 2), grad_products)
                            .view({kernel, channels, filters})
                            .permute({2, 1, 0})
                            .contiguous();
     auto grad_bias = grad_bias_rows.sum(0);
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(0))
-      grad_x = window_gradient(torch::bmm(grad_products, matrix.transpose(1, 2)),
+      grad_x = window_gradient(matrix_product(grad_products, matrix.transpose(1, 2)),
                                {1, x_sizes[0], x_sizes[1], x_sizes[2]}, kernel, 0, outputs)[0];
     return {grad_x, grad_weight, grad_bias, torch::Tensor()};
   }

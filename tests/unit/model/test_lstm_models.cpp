@@ -24,7 +24,9 @@ void expect_lockstep_equals_reference(Model& model, const torch::Tensor& x) {
   const auto reference = run(model, x, [&](const torch::Tensor& in) { return model->forward_reference(in); }, true);
   EXPECT_LT(max_abs_diff(fast.out.logits, reference.out.logits), 1e-5);
   ASSERT_EQ(fast.out.alpha.defined(), reference.out.alpha.defined());
-  if (fast.out.alpha.defined()) EXPECT_LT(max_abs_diff(fast.out.alpha, reference.out.alpha), 1e-6);
+  if (fast.out.alpha.defined()) {
+    EXPECT_LT(max_abs_diff(fast.out.alpha, reference.out.alpha), 1e-6);
+  }
   for (const auto& [name, expected] : reference.grads) {
     SCOPED_TRACE(name);
     ASSERT_TRUE(fast.grads.count(name));
