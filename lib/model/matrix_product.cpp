@@ -24,10 +24,12 @@ struct Operand {
   int64_t row_stride, col_stride;
 };
 
-// What happens to each output on its way to memory: plus a bias per output row, then ReLU.
+// What happens to each output on its way to memory: plus a bias per output row, then ReLU; or added
+// to what the output already holds.
 struct Epilogue {
   const float* row_bias = nullptr;
   bool relu = false;
+  bool accumulate = false;
 };
 
 // The right operand's columns in panels of NV * 16, each stored k-major ([K, NV * 16], zero beyond N),
@@ -91,6 +93,8 @@ __attribute__((target("avx512f"))) void block_avx512(const float* a, int64_t a_r
       __m512 value = acc[r][v];
       if (epilogue.row_bias) value = _mm512_add_ps(value, _mm512_set1_ps(epilogue.row_bias[r]));
       if (epilogue.relu) value = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(value, zero, _CMP_NLT_UQ), value);
+      if (epilogue.accumulate)
+        value = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], c + r * c_row + v * kLanes), value);
       _mm512_mask_storeu_ps(c + r * c_row + v * kLanes, mask[v], value);
     }
   }
@@ -153,6 +157,12 @@ torch::Tensor masked_transpose(const torch::Tensor& grad, const torch::Tensor& o
   return g;
 }
 
+// Whether `grad` can take a [rows, columns] product in place: a contiguous float32 CPU tensor.
+bool writable_gradient(const torch::Tensor& grad, int64_t rows, int64_t columns) {
+  return grad.defined() && grad.device().is_cpu() && grad.scalar_type() == torch::kFloat32 && grad.dim() == 2 &&
+         grad.size(0) == rows && grad.size(1) == columns && grad.is_contiguous();
+}
+
 class DenseFunction : public torch::autograd::Function<DenseFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
@@ -168,6 +178,8 @@ class DenseFunction : public torch::autograd::Function<DenseFunction> {
             out_t.data_ptr<float>(), batch, epilogue);
     ctx->save_for_backward({x, weight_c, out_t});
     ctx->saved_data["relu"] = relu;
+    // The parameter itself (not a saved copy): backward may add its gradient straight into weight.grad().
+    ctx->saved_data["weight"] = weight;
     return out_t.t();
   }
 
@@ -179,10 +191,27 @@ class DenseFunction : public torch::autograd::Function<DenseFunction> {
     const int64_t batch = x.size(0), outputs = weight.size(0), inputs = weight.size(1);
     const auto g = masked_transpose(grad_outputs[0], out_t, relu);  // [out, B]
     const Operand g_op = {g.data_ptr<float>(), batch, 1};
-    // dW [out, in] = g x.
-    auto grad_weight = torch::empty({outputs, inputs}, weight.options());
-    product(outputs, inputs, batch, g_op, operand(x), grad_weight.data_ptr<float>(), inputs, {});
-    auto grad_bias = g.sum(1);
+    // dW [out, in] = g x. When the weight already holds a gradient buffer (the trainer zeroes its
+    // gradients in place before each batch), the product is added into it as it is written, and no
+    // gradient is returned: autograd's accumulation would otherwise make a second pass over the
+    // layer's largest array (as Megatron-LM's fused gradient accumulation does). Gradients that
+    // autograd::grad asks for only (saliency) leave weight.grad() alone: needs_input_grad is false.
+    torch::Tensor grad_weight;
+    if (ctx->needs_input_grad(1)) {
+      auto parameter = ctx->saved_data["weight"].toTensor();
+      auto& buffer = parameter.mutable_grad();
+      Epilogue epilogue;
+      float* target;
+      if (!torch::GradMode::is_enabled() && writable_gradient(buffer, outputs, inputs)) {
+        epilogue.accumulate = true;
+        target = buffer.data_ptr<float>();
+      } else {
+        grad_weight = torch::empty({outputs, inputs}, weight.options());
+        target = grad_weight.data_ptr<float>();
+      }
+      product(outputs, inputs, batch, g_op, operand(x), target, inputs, epilogue);
+    }
+    auto grad_bias = ctx->needs_input_grad(2) ? g.sum(1) : torch::Tensor();
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(0)) {
       // dx^T [in, B] = W^T g.

@@ -21,7 +21,9 @@ torch::Tensor matrix_product(const torch::Tensor& a, const torch::Tensor& b);
 // A dense layer, x [B, in] -> x W^T + bias [B, out], with ReLU when `relu` (DeepChrome's hidden
 // layers). Differentiable with respect to x, weight and bias. The result is a transposed view of a
 // contiguous [out, B] tensor: the next dense layer reads it in that order, and the product keeps the
-// batch, not the layer's width, along the vector lanes.
+// batch, not the layer's width, along the vector lanes. When the weight already has a gradient buffer
+// (a contiguous float32 tensor, as the trainer keeps), backward adds the weight's gradient into it
+// directly instead of handing it to autograd to add.
 torch::Tensor dense_layer(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, bool relu);
 
 }  // namespace achrome

@@ -10,6 +10,7 @@ namespace {
 // The step's constants as ATen's kernels see them: each double scalar converted to float.
 struct AdamConstants {
   float beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, negative_step_size;
+  float gradient_scale;  // clip_grad_norm_'s coefficient: grad.mul_(coefficient) as the pass reads it
 };
 
 // LibTorch 1.13's Adam::step per element, operation for operation:
@@ -22,7 +23,7 @@ __attribute__((always_inline)) inline void adam_elements(float* __restrict value
                                                          float* __restrict exp_avg, float* __restrict exp_avg_sq,
                                                          int64_t begin, int64_t end, const AdamConstants& c) {
   for (int64_t i = begin; i < end; ++i) {
-    const float g = gradients[i];
+    const float g = gradients[i] * c.gradient_scale;
     const float m = std::fma(g, c.one_minus_beta1, exp_avg[i] * c.beta1);
     const float v = std::fma(c.one_minus_beta2 * g, g, exp_avg_sq[i] * c.beta2);
     const float denom = std::sqrt(v) / c.bias_correction2_sqrt + c.eps;
@@ -59,7 +60,13 @@ bool fused_pass_applies(const torch::Tensor& tensor) {
 
 }  // namespace
 
-void adam_step(torch::optim::Adam& optimizer) {
+float clip_coefficient(const torch::Tensor& gradients, double max_norm) {
+  torch::NoGradGuard no_grad;
+  const auto total_norm = gradients.norm(2.0);
+  return torch::clamp(max_norm / (total_norm + 1e-6), c10::nullopt, 1.0).item<float>();
+}
+
+void adam_step(torch::optim::Adam& optimizer, float gradient_scale) {
   for (const auto& group : optimizer.param_groups()) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
     bool applies = !options.amsgrad() && options.weight_decay() == 0;
@@ -67,6 +74,12 @@ void adam_step(torch::optim::Adam& optimizer) {
       applies = applies && (!parameter.grad().defined() ||
                             (fused_pass_applies(parameter) && fused_pass_applies(parameter.grad())));
     if (!applies) {
+      if (gradient_scale != 1.0f) {
+        torch::NoGradGuard no_grad;
+        for (auto& scaled : optimizer.param_groups())
+          for (auto& parameter : scaled.params())
+            if (parameter.grad().defined()) parameter.mutable_grad().mul_(gradient_scale);
+      }
       optimizer.step();
       return;
     }
@@ -99,7 +112,8 @@ void adam_step(torch::optim::Adam& optimizer) {
                                     static_cast<float>(1 - beta2),
                                     static_cast<float>(std::sqrt(bias_correction2)),
                                     static_cast<float>(options.eps()),
-                                    static_cast<float>(-(options.lr() / bias_correction1))};
+                                    static_cast<float>(-(options.lr() / bias_correction1)),
+                                    gradient_scale};
       float* values = parameter.data_ptr<float>();
       const float* gradients = parameter.grad().data_ptr<float>();
       float* exp_avg = state.exp_avg().data_ptr<float>();

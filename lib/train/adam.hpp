@@ -10,8 +10,16 @@
 
 namespace achrome {
 
-// One step of `optimizer` for every parameter with a gradient. Parameters that are not contiguous float32
-// CPU tensors, and the options the pass does not cover (amsgrad, weight decay), take optimizer.step().
-void adam_step(torch::optim::Adam& optimizer);
+// One step of `optimizer` for every parameter with a gradient, each gradient multiplied by
+// `gradient_scale` as it is read (the same float product as grad.mul_(gradient_scale) before the step,
+// without that pass over memory; the gradients themselves are left as they were). Parameters that are
+// not contiguous float32 CPU tensors, and the options the pass does not cover (amsgrad, weight decay),
+// take grad.mul_ and optimizer.step().
+void adam_step(torch::optim::Adam& optimizer, float gradient_scale = 1.0f);
+
+// The factor by which LibTorch's clip_grad_norm_ scales the gradients, min(1, max_norm / (|g| + 1e-6)),
+// computed with the same tensor operations (so the same float) for one flat gradient tensor; the
+// trainer hands it to adam_step instead of scaling the gradients in a pass of their own.
+float clip_coefficient(const torch::Tensor& gradients, double max_norm);
 
 }  // namespace achrome

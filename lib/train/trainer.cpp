@@ -378,8 +378,8 @@ TrainResult train_model(const TrainingSet& data, const TrainOptions& options, co
       const auto loss = regression ? torch::mse_loss(out.logits, batch_targets)
                                    : torch::binary_cross_entropy_with_logits(out.logits, batch_targets);
       loss.backward();
-      torch::nn::utils::clip_grad_norm_(flat.handle, options.clip_norm);
-      adam_step(optimizer);  // LibTorch's Adam in one pass (train/adam.hpp)
+      // clip_grad_norm_ and LibTorch's Adam in one pass over the parameters (train/adam.hpp).
+      adam_step(optimizer, clip_coefficient(flat.gradients, options.clip_norm));
 
       const double batch_loss = loss.item<double>();
       if (!std::isfinite(batch_loss))

@@ -83,3 +83,27 @@ TEST(MatrixProduct, DenseLayerEqualsLinearWithGradients) {
     EXPECT_LE(max_abs_diff(fast_grads[2], bias.grad()), tolerance(batch));
   }
 }
+
+// With a gradient buffer in place (the trainer's), backward adds the weight's gradient into it; a
+// gradient that autograd::grad asks for alone (saliency) leaves the buffer as it was.
+TEST(MatrixProduct, DenseLayerAddsIntoAnExistingWeightGradient) {
+  torch::manual_seed(7);
+  const auto x = torch::randn({16, 40}).requires_grad_(true);
+  const auto weight = torch::randn({30, 40}).requires_grad_(true);
+  const auto bias = torch::randn({30}).requires_grad_(true);
+  const auto grad_out = torch::randn({16, 30});
+  auto reference = torch::relu(torch::nn::functional::linear(x, weight, bias));
+  const auto expected = torch::autograd::grad({reference}, {weight}, {grad_out})[0];
+
+  const auto before = torch::randn({30, 40});
+  weight.mutable_grad() = before.clone();
+  const auto buffer = weight.grad();
+  dense_layer(x, weight, bias, true).backward(grad_out);
+  EXPECT_EQ(weight.grad().data_ptr<float>(), buffer.data_ptr<float>());  // the same buffer, added into
+  EXPECT_LE(max_abs_diff(weight.grad(), before + expected), tolerance(16));
+
+  const auto held = weight.grad().clone();
+  const auto saliency = torch::autograd::grad({dense_layer(x, weight, bias, true)}, {x}, {grad_out})[0];
+  EXPECT_TRUE(torch::equal(weight.grad(), held));
+  EXPECT_GT(saliency.abs().sum().item<double>(), 0);
+}

@@ -357,7 +357,8 @@ TEST(Trainer, TargetIsPartOfTheCheckpointFingerprint) {
 namespace {
 
 // The trainer's Adam step against LibTorch's own: bit for bit the same parameters and moments, on a
-// parameter of several thread-sized pieces and a ragged end, and on small ones (shorter than a vector).
+// parameter of several thread-sized pieces and a ragged end, and on small ones (shorter than a vector),
+// with and without clip_grad_norm_'s scaling folded in.
 TEST(Trainer, AdamStepEqualsLibTorchAdamBitForBit) {
   for (int64_t size : {100003, 1000, 7}) {
     SCOPED_TRACE(size);
@@ -372,7 +373,15 @@ TEST(Trainer, AdamStepEqualsLibTorchAdamBitForBit) {
                             (torch::rand({size}) > 0.1);
       ours.mutable_grad() = gradient.clone();
       theirs.mutable_grad() = gradient.clone();
-      adam_step(ours_optimizer);
+      // Every third step clips as the trainer does: the coefficient handed to the pass against
+      // clip_grad_norm_'s scaling pass, with a norm small enough that some steps are not scaled.
+      if (step % 3 == 0) {
+        const double max_norm = size > 10 ? 0.5 : 50.0;
+        adam_step(ours_optimizer, clip_coefficient(ours.grad(), max_norm));
+        torch::nn::utils::clip_grad_norm_(theirs, max_norm);
+      } else {
+        adam_step(ours_optimizer);
+      }
       theirs_optimizer.step();
     }
     EXPECT_TRUE(torch::equal(ours.detach(), theirs.detach()));
