@@ -200,8 +200,7 @@ struct PoolPass {
   const float* products = nullptr;  // the convolution's products without the bias [B, Q, F]
   const float* bias = nullptr;      // [F]
   float* out = nullptr;             // ReLU(max-pooled products + bias) [B, F * P], filter-major
-  int32_t* argmax = nullptr;        // each pooled value's position in its window [B, F * P]
-  float* best = nullptr;            // scratch [F] per task
+  int32_t* argmax = nullptr;        // each pooled value's position in its window [B, F * P], or none
 };
 
 // Max over each window of `pool` positions (the first of equal values, NaN winning, as ATen's
@@ -214,7 +213,7 @@ __attribute__((always_inline)) inline void pool_forward_rows(const PoolPass& pas
   for (int64_t b = begin; b < end; ++b) {
     const float* __restrict products = pass.products + b * pass.outputs * F;
     float* __restrict out = pass.out + b * F * P;
-    int32_t* __restrict argmax = pass.argmax + b * F * P;
+    int32_t* __restrict argmax = pass.argmax ? pass.argmax + b * F * P : nullptr;
     for (int64_t p = 0; p < P; ++p) {
       const float* __restrict first = products + p * pool * F;
       for (int64_t f = 0; f < F; ++f) {
@@ -232,7 +231,7 @@ __attribute__((always_inline)) inline void pool_forward_rows(const PoolPass& pas
       }
       for (int64_t f = 0; f < F; ++f) {
         out[f * P + p] = best[f] < 0.0f ? 0.0f : best[f];
-        argmax[f * P + p] = index[f];
+        if (argmax) argmax[f * P + p] = index[f];
       }
     }
   }
@@ -259,36 +258,43 @@ __attribute__((target("avx2,fma"))) void pool_forward_avx2(const PoolPass& p, fl
                                                            int64_t e) {
   pool_forward_rows(p, best, index, b, e);
 }
-// The same max, argmax and ReLU with explicit 16-filter masks: the compiler leaves the loops above
-// partly scalar (the NaN test and the two selected arrays), and the filter-major writes become one
-// scatter per 16 filters instead of a scalar store each.
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_forward_avx512(const PoolPass& pass, float*, int32_t*,
-                                                                              int64_t begin, int64_t end) {
+// The same max, argmax and ReLU with explicit 16-filter masks (the compiler leaves the loops above
+// partly scalar: the NaN test and the two selected arrays). Each gene's [P, F] results go to a small
+// position-major tile first and are then copied out filter-major: scattering them lane by lane, or
+// storing them one by one as above, cost more than the maxima. Scoring needs no argmax.
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_forward_avx512(const PoolPass& pass, float* tile,
+                                                                              int32_t* index_tile, int64_t begin,
+                                                                              int64_t end) {
   const int64_t F = pass.filters, pool = pass.pool, P = pass.outputs / pass.pool;
-  const __m512i lane_offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                  _mm512_set1_epi32(static_cast<int32_t>(P)));
+  const int64_t width = (F + kLanes - 1) / kLanes * kLanes;  // a tile row: F rounded up to whole vectors
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t b = begin; b < end; ++b) {
     const float* products = pass.products + b * pass.outputs * F;
-    float* out = pass.out + b * F * P;
-    int32_t* argmax = pass.argmax + b * F * P;
-    for (int64_t f0 = 0; f0 < F; f0 += kLanes) {
-      const __mmask16 lanes = static_cast<__mmask16>((1u << std::min<int64_t>(kLanes, F - f0)) - 1u);
-      const __m512 bias = _mm512_maskz_loadu_ps(lanes, pass.bias + f0);
-      for (int64_t p = 0; p < P; ++p) {
-        const float* first = products + p * pool * F + f0;
-        __m512 best = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, first), bias);
+    for (int64_t p = 0; p < P; ++p) {
+      const float* first = products + p * pool * F;
+      for (int64_t f0 = 0; f0 < F; f0 += kLanes) {
+        const __mmask16 lanes = static_cast<__mmask16>((1u << std::min<int64_t>(kLanes, F - f0)) - 1u);
+        const __m512 bias = _mm512_maskz_loadu_ps(lanes, pass.bias + f0);
+        __m512 best = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, first + f0), bias);
         __m512i index = _mm512_setzero_si512();
         for (int32_t j = 1; j < pool; ++j) {
-          const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, first + j * F), bias);
+          const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, first + j * F + f0), bias);
           const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
           best = _mm512_mask_mov_ps(best, take, v);
           index = _mm512_mask_mov_epi32(index, take, _mm512_set1_epi32(j));
         }
         best = _mm512_mask_mov_ps(best, _mm512_cmp_ps_mask(best, zero, _CMP_LT_OQ), zero);  // ReLU; NaN stays
-        _mm512_mask_i32scatter_ps(out + f0 * P + p, lanes, lane_offsets, best, 4);
-        _mm512_mask_i32scatter_epi32(argmax + f0 * P + p, lanes, lane_offsets, index, 4);
+        _mm512_storeu_ps(tile + p * width + f0, best);
+        _mm512_storeu_si512(index_tile + p * width + f0, index);
       }
+    }
+    float* out = pass.out + b * F * P;
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t p = 0; p < P; ++p) out[f * P + p] = tile[p * width + f];
+    if (pass.argmax) {
+      int32_t* argmax = pass.argmax + b * F * P;
+      for (int64_t f = 0; f < F; ++f)
+        for (int64_t p = 0; p < P; ++p) argmax[f * P + p] = index_tile[p * width + f];
     }
   }
 }
@@ -491,7 +497,7 @@ struct PoolForward {
 };
 
 PoolForward run_pool_forward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                             int64_t pool) {
+                             int64_t pool, bool with_argmax) {
   const int64_t batch = x.size(0), filters = weight.size(0), kernel = weight.size(2);
   const int64_t pooled = (x.size(1) - kernel + 1) / pool, outputs = pooled * pool;
   PoolForward result;
@@ -499,7 +505,7 @@ PoolForward run_pool_forward(const torch::Tensor& x, const torch::Tensor& weight
   result.matrix = filter_matrix(weight.unsqueeze(0));                 // [1, K*C, F]
   const auto products = matrix_product(result.windows, result.matrix);
   result.out = torch::empty({batch, filters * pooled}, x.options());
-  result.argmax = torch::empty({batch, filters * pooled}, x.options().dtype(torch::kInt32));
+  if (with_argmax) result.argmax = torch::empty({batch, filters * pooled}, x.options().dtype(torch::kInt32));
   const auto bias_c = bias.contiguous();
   PoolPass pass;
   pass.outputs = outputs;
@@ -508,11 +514,13 @@ PoolForward run_pool_forward(const torch::Tensor& x, const torch::Tensor& weight
   pass.products = float_data(products);
   pass.bias = float_data(bias_c);
   pass.out = float_data(result.out);
-  pass.argmax = result.argmax.data_ptr<int32_t>();
+  pass.argmax = with_argmax ? result.argmax.data_ptr<int32_t>() : nullptr;
   const auto rows = dispatch().pool;
   at::parallel_for(0, batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
-    std::vector<float> best(filters);
-    std::vector<int32_t> index(filters);
+    // Scratch: one gene's [P, F rounded up to whole vectors] maxima and their positions.
+    const size_t scratch = static_cast<size_t>(pooled * ((filters + kLanes - 1) / kLanes * kLanes));
+    std::vector<float> best(scratch);
+    std::vector<int32_t> index(scratch);
     rows(pass, best.data(), index.data(), begin, end);
   });
   return result;
@@ -522,7 +530,7 @@ class ConvPoolFunction : public torch::autograd::Function<ConvPoolFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias, int64_t pool) {
-    auto result = run_pool_forward(x, weight, bias, pool);
+    auto result = run_pool_forward(x, weight, bias, pool, /*with_argmax=*/true);
     ctx->save_for_backward({result.windows, result.matrix, result.out, result.argmax});
     ctx->saved_data["pool"] = pool;
     ctx->saved_data["x_sizes"] = x.sizes().vec();
@@ -625,10 +633,11 @@ torch::Tensor conv_relu_maxpool(const torch::Tensor& x, const torch::Tensor& wei
   const int64_t batch = x.size(0);
   const int64_t per_gene = (x.size(1) - weight.size(2) + 1) / pool * pool * weight.size(0);
   const int64_t chunk = std::max<int64_t>(1, kChunkFloats / per_gene);
-  if (batch <= chunk) return run_pool_forward(x, weight, bias, pool).out;
+  if (batch <= chunk) return run_pool_forward(x, weight, bias, pool, /*with_argmax=*/false).out;
   std::vector<torch::Tensor> parts;
   for (int64_t start = 0; start < batch; start += chunk)
-    parts.push_back(run_pool_forward(x.narrow(0, start, std::min(chunk, batch - start)), weight, bias, pool).out);
+    parts.push_back(
+        run_pool_forward(x.narrow(0, start, std::min(chunk, batch - start)), weight, bias, pool, /*with_argmax=*/false).out);
   return torch::cat(parts);
 }
 
