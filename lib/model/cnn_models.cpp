@@ -1,6 +1,7 @@
 #include "model/cnn_models.hpp"
 
 #include "model/conv_attention.hpp"
+#include "model/dropout.hpp"
 #include "model/matrix_product.hpp"
 #include "util/error.hpp"
 
@@ -79,8 +80,9 @@ ModelOutput DeepChromeImpl::forward(const torch::Tensor& x) {
   if (!conv_attention_supports(x)) return forward_reference(x);
   check_input(x, true);  // the first dense layer's width depends on the bins
   // Convolution, ReLU and max-pooling in one step (conv_attention.hpp), laid out as flatten(1) of
-  // [B, F, P]; dropout then draws the same mask as in forward_reference.
-  auto h = dropout->forward(conv_relu_maxpool(x, conv->weight, conv->bias, options_.pool));  // [B, F * P]
+  // [B, F, P]; dropout then draws the same mask as the module in forward_reference (dropout.hpp).
+  auto h = conv_relu_maxpool(x, conv->weight, conv->bias, options_.pool);  // [B, F * P]
+  h = libtorch_dropout(h, dropout->options.p(), is_training());
   // The hidden layers' products, bias and ReLU in one kernel each (matrix_product.hpp).
   h = dense_layer(h, hidden1->weight, hidden1->bias, /*relu=*/true);
   h = dense_layer(h, hidden2->weight, hidden2->bias, /*relu=*/true);
