@@ -237,6 +237,40 @@ __attribute__((always_inline)) inline void pool_forward_rows(const PoolPass& pas
   }
 }
 
+// The filters' gradient of conv_relu_maxpool, read off the pooled values: each one that ReLU let through
+// passes its gradient to the one window that won its pool, so the weight gradient is a sum over those
+// winners of gradient x window, about one product in `pool` of the dense windows^T x gradients (and
+// fewer still where dropout or ReLU left a zero). Per filter, genes and positions in order.
+struct PoolGradientPass {
+  int64_t filters = 0, pooled = 0, pool = 0, outputs = 0, batch = 0;
+  int64_t width = 0;                 // K * C: a window's values
+  const float* grad = nullptr;       // the pooled values' gradient [B, F * P]
+  const float* value = nullptr;      // the pooled values [B, F * P]
+  const int32_t* argmax = nullptr;   // [B, F * P]
+  const float* windows = nullptr;    // [B * Q, K * C]
+  float* grad_filters = nullptr;     // [F, K * C] (zeroed), index k * C + c
+  float* grad_bias = nullptr;        // [F]
+};
+
+__attribute__((always_inline)) inline void pool_gradient_rows(const PoolGradientPass& pass, int64_t begin, int64_t end) {
+  const int64_t F = pass.filters, P = pass.pooled, W = pass.width;
+  for (int64_t f = begin; f < end; ++f) {
+    float* __restrict target = pass.grad_filters + f * W;
+    float bias = 0.0f;
+    for (int64_t b = 0; b < pass.batch; ++b) {
+      for (int64_t p = 0; p < P; ++p) {
+        const int64_t i = (b * F + f) * P + p;
+        const float g = pass.grad[i];
+        if (!(pass.value[i] > 0.0f) || g == 0.0f) continue;
+        const float* __restrict window = pass.windows + (b * pass.outputs + p * pass.pool + pass.argmax[i]) * W;
+        for (int64_t w = 0; w < W; ++w) target[w] += g * window[w];
+        bias += g;
+      }
+    }
+    pass.grad_bias[f] = bias;
+  }
+}
+
 // One copy of the passes per instruction set, chosen once by what the CPU reports (as
 // lstm_kernels.cpp does); the build itself targets baseline x86-64.
 __attribute__((target("avx2,fma"))) void attend_forward_avx2(const AttendPass& p, int64_t b, int64_t e) {
@@ -298,6 +332,15 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_forward_avx512(co
     }
   }
 }
+using PoolGradientRows = void (*)(const PoolGradientPass&, int64_t, int64_t);
+__attribute__((target("avx2,fma"))) void pool_gradient_avx2(const PoolGradientPass& p, int64_t b, int64_t e) {
+  pool_gradient_rows(p, b, e);
+}
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void pool_gradient_avx512(const PoolGradientPass& p, int64_t b,
+                                                                               int64_t e) {
+  pool_gradient_rows(p, b, e);
+}
+void pool_gradient_plain(const PoolGradientPass& p, int64_t b, int64_t e) { pool_gradient_rows(p, b, e); }
 void pool_forward_plain(const PoolPass& p, float* best, int32_t* index, int64_t b, int64_t e) {
   pool_forward_rows(p, best, index, b, e);
 }
@@ -310,15 +353,18 @@ struct Dispatch {
   RowsFunction forward = attend_forward_plain;
   RowsFunction backward = attend_backward_plain;
   PoolRows pool = pool_forward_plain;
+  PoolGradientRows pool_gradient = pool_gradient_plain;
   Dispatch() {
     if (vector_math::cpu_has_avx512()) {
       forward = attend_forward_avx512;
       backward = attend_backward_avx512;
       pool = pool_forward_avx512;
+      pool_gradient = pool_gradient_avx512;
     } else if (vector_math::cpu_has_avx2_fma()) {
       forward = attend_forward_avx2;
       backward = attend_backward_avx2;
       pool = pool_forward_avx2;
+      pool_gradient = pool_gradient_avx2;
     }
   }
 };
@@ -549,35 +595,48 @@ class ConvPoolFunction : public torch::autograd::Function<ConvPoolFunction> {
                   kernel = weight_sizes[2];
     const int64_t pooled = out.size(1) / filters, outputs = pooled * pool;
     const auto grad_out = grad_outputs[0].contiguous();
-    // Each pooled value's gradient goes to the position that won its window, where ReLU let it through.
-    auto grad_products = torch::zeros({1, batch * outputs, filters}, out.options());
-    auto grad_bias_rows = torch::zeros({batch, filters}, out.options());
     const float* grad = float_data(grad_out);
     const float* value = float_data(out);
     const int32_t* index = argmax.data_ptr<int32_t>();
-    float* target = float_data(grad_products);
-    float* grad_bias_row = float_data(grad_bias_rows);
-    at::parallel_for(0, batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
-      for (int64_t b = begin; b < end; ++b) {
-        for (int64_t f = 0; f < filters; ++f) {
-          for (int64_t p = 0; p < pooled; ++p) {
-            const int64_t i = (b * filters + f) * pooled + p;
-            if (!(value[i] > 0.0f)) continue;
-            target[(b * outputs + p * pool + index[i]) * filters + f] = grad[i];
-            grad_bias_row[b * filters + f] += grad[i];
-          }
-        }
-      }
-    });
-    auto grad_weight = matrix_product(windows.transpose(1, 2), grad_products)
-                           .view({kernel, channels, filters})
-                           .permute({2, 1, 0})
-                           .contiguous();
-    auto grad_bias = grad_bias_rows.sum(0);
+    torch::Tensor grad_weight, grad_bias;
+    if (ctx->needs_input_grad(1) || ctx->needs_input_grad(2)) {
+      auto grad_filters = torch::zeros({filters, kernel * channels}, out.options());
+      grad_bias = torch::empty({filters}, out.options());
+      PoolGradientPass pass;
+      pass.filters = filters;
+      pass.pooled = pooled;
+      pass.pool = pool;
+      pass.outputs = outputs;
+      pass.batch = batch;
+      pass.width = kernel * channels;
+      pass.grad = grad;
+      pass.value = value;
+      pass.argmax = index;
+      pass.windows = float_data(windows);
+      pass.grad_filters = float_data(grad_filters);
+      pass.grad_bias = float_data(grad_bias);
+      const auto rows = dispatch().pool_gradient;
+      at::parallel_for(0, filters, 1, [&](int64_t begin, int64_t end) { rows(pass, begin, end); });
+      // [F, K*C] -> the weight's [F, C, K].
+      grad_weight = grad_filters.view({filters, kernel, channels}).permute({0, 2, 1}).contiguous();
+    }
     torch::Tensor grad_x;
-    if (ctx->needs_input_grad(0))
+    if (ctx->needs_input_grad(0)) {
+      // The input's gradient (saliency): each pooled value's gradient placed at the position that won
+      // its window, where ReLU let it through, then through the filters and back onto the bins.
+      auto grad_products = torch::zeros({1, batch * outputs, filters}, out.options());
+      float* target = float_data(grad_products);
+      at::parallel_for(0, batch, kRowsPerTask, [&](int64_t begin, int64_t end) {
+        for (int64_t b = begin; b < end; ++b)
+          for (int64_t f = 0; f < filters; ++f)
+            for (int64_t p = 0; p < pooled; ++p) {
+              const int64_t i = (b * filters + f) * pooled + p;
+              if (value[i] > 0.0f) target[(b * outputs + p * pool + index[i]) * filters + f] = grad[i];
+            }
+      });
       grad_x = window_gradient(matrix_product(grad_products, matrix.transpose(1, 2)),
                                {1, x_sizes[0], x_sizes[1], x_sizes[2]}, kernel, 0, outputs)[0];
+    }
     return {grad_x, grad_weight, grad_bias, torch::Tensor()};
   }
 };
