@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
       "label, with a mean-squared-error loss, and keeps the epoch with the best validation Pearson r.");
   auto& app = stage.app();
   std::string genes, labels, out, epigenome, device = "cpu", model_name = "attentivechrome";
-  std::vector<std::string> mark_specs;
+  std::vector<std::string> mark_specs, size_specs;
   achrome::TrainOptions options;
   app.add_option("--genes", genes, "genes.tsv of the study (the row order of every .npy)")->required()->check(CLI::ExistingFile);
   app.add_option("--labels", labels, "labels/{eid}.tsv: gene_id value label split")->required()->check(CLI::ExistingFile);
@@ -75,11 +75,16 @@ int main(int argc, char** argv) {
                  "values, scored by Pearson and Spearman r")
       ->check(CLI::IsMember(achrome::target_names()))->capture_default_str();
   app.add_option("--device", device, "cpu or cuda (cuda fails if no GPU is usable)")->capture_default_str();
+  app.add_option("--size", size_specs,
+                 "NAME=VALUE, repeatable: a model size other than its default, e.g. hidden=64 for lstm or "
+                 "filters=100 for deepchrome (docs/models.md lists each model's sizes); recorded in model.json");
   achrome::add_yaml_config(app);
 
   return stage.run(argc, argv, [&] {
     options.device = device;
     options.model = model_name;
+    for (const auto& spec : size_specs) achrome::add_size_spec(spec, options.model_sizes);
+    achrome::check_size_names(model_name, options.model_sizes);
     achrome::configure_cpu(stage.threads());
     std::vector<achrome::MarkFile> marks;
     for (const auto& spec : mark_specs) marks.push_back(achrome::parse_mark_spec(spec));
@@ -110,7 +115,7 @@ int main(int argc, char** argv) {
                  data.rows(achrome::Split::Train).size(), data.rows(achrome::Split::Valid).size(),
                  data.rows(achrome::Split::Test).size(), data.marks.size(), data.bins);
 
-    achrome::RunProvenance provenance{epigenome, genes, labels, marks, stage.threads()};
+    achrome::RunProvenance provenance{epigenome, genes, labels, marks, stage.threads(), std::nullopt};
     {
       std::vector<std::pair<std::string, std::filesystem::path>> sidecars;
       for (const auto& mark : marks) sidecars.emplace_back(mark.mark, mark.path);

@@ -73,6 +73,27 @@ ExpressionModel build(SizeReader& reader, const Options& options) {
 
 }  // namespace
 
+void add_size_spec(const std::string& spec, ModelSizes& sizes) {
+  const auto equals = spec.find('=');
+  const std::string name = equals == std::string::npos ? "" : spec.substr(0, equals);
+  const std::string text = equals == std::string::npos ? "" : spec.substr(equals + 1);
+  const bool digits = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
+  if (name.empty() || !digits || std::stoll(text) < 1)
+    fail("--size '{}': expected NAME=VALUE with a positive whole VALUE, e.g. hidden=64 (docs/models.md lists each "
+         "model's sizes)",
+         spec);
+  if (!sizes.emplace(name, std::stoll(text)).second) fail("--size {} is given twice", name);
+}
+
+void check_size_names(const std::string& name, const ModelSizes& sizes) {
+  const auto defaults = make_model(name, 1, 100)->sizes();  // the default sizes, one mark: a small model
+  std::vector<std::string> names;
+  for (const auto& entry : defaults) names.push_back(entry.first);
+  for (const auto& entry : sizes)
+    if (!defaults.count(entry.first))
+      fail("model {} has no size '{}' (its sizes: {})", name, entry.first, fmt::join(names, ", "));
+}
+
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names{"deepchrome", "lstm",       "cnn-attn",       "cnn-alpha-beta",
                                               "lstm-attn",  "lstm-alpha", "attentivechrome", "achrome-net"};

@@ -72,6 +72,13 @@ class ExpressionModel : public torch::nn::ModuleHolder<ExpressionModelImpl> {
 // achrome's own model, achrome-net.
 const std::vector<std::string>& model_names();
 
+// One achrome-train --size NAME=VALUE into `sizes`: VALUE a positive whole number, NAME given once.
+void add_size_spec(const std::string& spec, ModelSizes& sizes);
+
+// Fails, naming the model's sizes, if `sizes` has a name the model does not have (make_model checks the
+// same, once the data has said how many marks and bins there are; this lets a command fail first).
+void check_size_names(const std::string& name, const ModelSizes& sizes);
+
 // A freshly initialised model; sizes not given take the model's defaults.
 ExpressionModel make_model(const std::string& name, int64_t marks, int64_t bins, const ModelSizes& sizes = {});
 

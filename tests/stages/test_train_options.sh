@@ -2,7 +2,8 @@
 # achrome-train's options beyond the paper's: the progress bar (only on a terminal), --input-transform
 # log1p (recorded in model.json, the PyTorch twin with log1p inputs gives the run's logits, and
 # achrome-predict applies it again), and --config FILE.yaml (the command line wins, unknown keys and
-# broken files are refused naming the file, options.yaml of a run retrains the same model).
+# broken files are refused naming the file, options.yaml of a run retrains the same model), and --size
+# (a model size by name, from either; recorded in model.json; names the model lacks are refused).
 source "$(dirname "$0")/lib.sh"
 need_python numpy torch
 need script
@@ -138,6 +139,36 @@ if (cd / && "$TRAIN" --config "$WORK/run-log/options.yaml" --out "$WORK/run-agai
 else
   not_ok "options.yaml retrain: $(cat "$WORK/run-log/options.yaml"; tail -n 2 "$WORK/again.log")"
 fi
+
+# --- --size NAME=VALUE: model sizes, from the command line or the file --------------------------------
+printf 'size: [hidden=12]\n' >"$WORK/sizes.yaml"
+if "$TRAIN" "${args[@]}" --model lstm --size hidden=6 --out "$WORK/run-size" --epochs 1 2>"$WORK/size.log" \
+   && "$TRAIN" "${args[@]}" --model lstm --config "$WORK/sizes.yaml" --out "$WORK/run-size-file" --epochs 1 2>/dev/null \
+   && (cd / && "$TRAIN" --config "$WORK/run-size/options.yaml" --out "$WORK/run-size-again" 2>/dev/null) \
+   && cmp -s "$WORK/run-size/model.pt" "$WORK/run-size-again/model.pt" \
+   && "$PY" - "$WORK" "$ACHROME_TESTS/models" <<'PY'
+import json, sys
+import torch
+work, twins_dir = sys.argv[1:]
+sys.path.insert(0, twins_dir)
+import twins
+for run, hidden in (("run-size", 6), ("run-size-file", 12)):
+    model = json.load(open(f"{work}/{run}/model.json"))
+    assert model["hidden"] == hidden, model
+    state = torch.load(f"{work}/{run}/model.pt")
+    assert state["rnn.weight_hh_l0"].shape == (4 * hidden, hidden), state["rnn.weight_hh_l0"].shape
+    twin = twins.make("lstm", 5, 20, hidden=hidden)
+    twin.load_state_dict(state)
+assert "size:\n  - hidden=6" in open(f"{work}/run-size/options.yaml").read()
+PY
+then ok "--size sets a model size (command line or --config), model.json and options.yaml record it"
+else not_ok "--size: $(tail -n 3 "$WORK/size.log"; cat "$WORK/run-size/options.yaml" 2>/dev/null)"; fi
+expect_fail "a size the model does not have" "model lstm has no size 'filters' \\(its sizes: hidden\\)" \
+  "$TRAIN" "${args[@]}" --model lstm --size filters=8 --out "$WORK/bad" --epochs 1
+expect_fail "a size that is not a positive whole number" "--size 'hidden=0': expected NAME=VALUE with a positive whole VALUE" \
+  "$TRAIN" "${args[@]}" --model lstm --size hidden=0 --out "$WORK/bad" --epochs 1
+expect_fail "a size given twice" "--size hidden is given twice" \
+  "$TRAIN" "${args[@]}" --model lstm --size hidden=4 --size hidden=5 --out "$WORK/bad" --epochs 1
 
 printf 'epochs: 2\nlearning-rate: 0.1\n' >"$WORK/unknown.yaml"
 expect_fail "an unknown key in --config" "error: --config .*unknown.yaml: line 2: unknown option 'learning-rate'" \
