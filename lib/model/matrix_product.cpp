@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "model/vector_math.hpp"
@@ -33,7 +34,7 @@ struct Epilogue {
 };
 
 // The right operand's columns in panels of NV * 16, each stored k-major ([K, NV * 16], zero beyond N),
-// so that the kernel reads one panel row per k with NV aligned-size loads.
+// so that the kernel reads one panel row per k with NV whole-vector loads.
 void pack_panels(const Operand& b, int64_t k_size, int64_t n_size, int64_t width, float* packed) {
   const int64_t panels = (n_size + width - 1) / width;
   for (int64_t p = 0; p < panels; ++p) {
@@ -107,8 +108,10 @@ __attribute__((target("avx512f"))) void product_avx512(int64_t m_size, int64_t n
                                                        const Epilogue& epilogue) {
   constexpr int64_t width = NV * kLanes;
   const int64_t panels = (n_size + width - 1) / width;
-  std::vector<float> packed(static_cast<size_t>(panels * k_size * width));
-  pack_panels(b, k_size, n_size, width, packed.data());
+  // Not zero-filled first: pack_panels writes every entry, padding included (a cleared 400 kB panel
+  // of a convolution's filter gradient cost as much as packing it).
+  const std::unique_ptr<float[]> packed(new float[static_cast<size_t>(panels * k_size * width)]);
+  pack_panels(b, k_size, n_size, width, packed.get());
   const int64_t blocks = (m_size + MR - 1) / MR;
   const int64_t grain = std::max<int64_t>(1, kMultiplyAddsPerTask / std::max<int64_t>(1, MR * width * k_size));
   at::parallel_for(0, panels * blocks, grain, [&](int64_t begin, int64_t end) {
@@ -128,7 +131,7 @@ __attribute__((target("avx512f"))) void product_avx512(int64_t m_size, int64_t n
       }
       Epilogue block_epilogue = epilogue;
       if (epilogue.row_bias) block_epilogue.row_bias = epilogue.row_bias + i0;
-      block_avx512<NV, MR>(a_block, a_row, a_col, packed.data() + p * k_size * width, k_size,
+      block_avx512<NV, MR>(a_block, a_row, a_col, packed.get() + p * k_size * width, k_size,
                            c + i0 * c_row + p * width, c_row, rows, columns, block_epilogue);
     }
   });
