@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "model/cpu_features.hpp"
+
 namespace achrome::vector_math {
 
 // The body of exp_approx after the clamp, for one float or 16: round x / ln 2 to the nearest integer n
@@ -39,19 +41,6 @@ __attribute__((always_inline)) inline float exp_approx(float x) {
   return p * scale;
 }
 
-// What the CPU running the program can do, for the kernels' choice of their AVX-512, AVX2+FMA or
-// baseline variant (asked once; __builtin_cpu_supports reads CPUID, not the CPU's model name).
-#if defined(__GNUC__) && defined(__x86_64__)
-inline bool cpu_has_avx512() {
-  static const bool supported = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f") &&
-                                                           __builtin_cpu_supports("avx512vl"));
-  return supported;
-}
-inline bool cpu_has_avx2_fma() {
-  static const bool supported = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
-  return supported;
-}
-#endif
 
 // Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
 // whatever target the function it is inlined into has). aligned(4): loads need no alignment.

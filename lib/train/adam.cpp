@@ -3,6 +3,8 @@
 #include <cmath>
 #include <memory>
 
+#include "model/cpu_features.hpp"
+
 namespace achrome {
 
 namespace {
@@ -48,9 +50,8 @@ void adam_plain(float* p, const float* g, float* m, float* v, int64_t b, int64_t
 }
 
 ElementsFunction chosen_elements() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return adam_avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return adam_avx2;
+  if (vector_math::cpu_has_avx512()) return adam_avx512;
+  if (vector_math::cpu_has_avx2_fma()) return adam_avx2;
   return adam_plain;
 }
 
