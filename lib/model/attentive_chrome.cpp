@@ -110,11 +110,11 @@ AttentiveChromeOutput AttentiveChromeImpl::forward(const torch::Tensor& x) {
     bin_lstms.push_back(encoder->rnn);
     bin_contexts.push_back(encoder->bin_attention->bin_context_vector);
   }
-  const auto bin_states = lockstep_bilstm(bins_by_mark, stack_lstm_weights(bin_lstms));  // [M, T, B, 2Hb]
+  const auto bin_states = lockstep_bilstm(bins_by_mark, bin_lstms);  // [M, T, B, 2Hb]
   auto [alpha, mark_embeddings] = ContextAttentionImpl::attend(bin_states, torch::stack(bin_contexts));
 
   // Level 2: the sequence of mark embeddings in column order, one LSTM: [1, M, B, 2Hb].
-  const auto mark_states = lockstep_bilstm(mark_embeddings.unsqueeze(0), stack_lstm_weights({hm_level_rnn_1->rnn}));
+  const auto mark_states = lockstep_bilstm(mark_embeddings.unsqueeze(0), {hm_level_rnn_1->rnn});
   auto [beta, gene_representation] = ContextAttentionImpl::attend(
       mark_states, hm_level_rnn_1->bin_attention->bin_context_vector.unsqueeze(0));
 

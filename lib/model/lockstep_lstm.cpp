@@ -1,5 +1,6 @@
 #include "model/lockstep_lstm.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -9,16 +10,32 @@ namespace achrome {
 
 namespace {
 
-// PyTorch names the parameters of direction 1 of a bidirectional LSTM with this suffix.
+// PyTorch's names of one direction's parameters, in the order the parameter list keeps them
+// (see lstm_parameters), and the suffix of direction 1 of a bidirectional LSTM.
+constexpr int kParametersPerSequence = 4;
+const char* const kParameterNames[kParametersPerSequence] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+                                                             "bias_hh_l0"};
 const char* const kDirectionSuffix[2] = {"", "_reverse"};
 
-// By value: named_parameters() returns a new dictionary, so a reference into it would dangle
-// (a heap-use-after-free that the ASan build reported).
-torch::Tensor lstm_parameter(const torch::nn::LSTM& lstm, const std::string& name) {
-  const auto parameters = lstm->named_parameters(/*recurse=*/false);
-  const torch::Tensor* found = parameters.find(name);
-  if (found == nullptr) throw std::logic_error("LSTM has no parameter " + name);
-  return *found;
+// The parameters of G bidirectional LSTMs as one list: sequence s = d * G + g (direction d of LSTM g)
+// at 4s .. 4s + 3 as w_ih, w_hh, b_ih, b_hh. One named_parameters() per LSTM: each call builds a new
+// dictionary, which per parameter and batch cost more than the packing.
+std::vector<torch::Tensor> lstm_parameters(const std::vector<torch::nn::LSTM>& lstms) {
+  const auto groups = lstms.size();
+  std::vector<torch::Tensor> list(kParametersPerSequence * 2 * groups);
+  for (std::size_t g = 0; g < groups; ++g) {
+    // By value: named_parameters() returns a new dictionary, so a reference into it would dangle
+    // (a heap-use-after-free that the ASan build reported).
+    const auto parameters = lstms[g]->named_parameters(/*recurse=*/false);
+    for (std::size_t direction = 0; direction < 2; ++direction)
+      for (int k = 0; k < kParametersPerSequence; ++k) {
+        const std::string name = std::string(kParameterNames[k]) + kDirectionSuffix[direction];
+        const torch::Tensor* found = parameters.find(name);
+        if (found == nullptr) throw std::logic_error("LSTM has no parameter " + name);
+        list[kParametersPerSequence * (direction * groups + g) + k] = *found;
+      }
+  }
+  return list;
 }
 
 // Rows of a [S, B, .] step handled per task when the element-wise kernels are split across
@@ -28,12 +45,88 @@ constexpr int64_t kRowsPerTask = 256;
 
 float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>(); }
 
-// What one run of the recurrence leaves for the backward pass ([T, S, B, .] each).
+// The parameters of the 2G sequences in the layouts the kernels read, packed by plain loops: one
+// allocation per layout instead of a stack, a bias addition per sequence, a transposed copy and the
+// autograd nodes of each (per batch, their overhead cost about as much as a tenth of the recurrence).
+struct PackedWeights {
+  torch::Tensor w_ih;             // [S, 4H, I]
+  torch::Tensor w_hh;             // [S, 4H, H]; only when backward needs it (undefined otherwise)
+  torch::Tensor w_hh_transposed;  // [S, H, 4H]: rows of W_hh^T for the forward kernel's product
+  torch::Tensor bias;             // [S, 4H] = b_ih + b_hh (they only ever appear summed)
+};
+
+const torch::Tensor& checked_parameter(torch::TensorList parameters, std::size_t index, int64_t rows, int64_t columns) {
+  const auto& parameter = parameters[index];
+  const bool matrix = columns > 0;
+  TORCH_CHECK(parameter.scalar_type() == torch::kFloat32 && parameter.device().is_cpu() &&
+                  parameter.dim() == (matrix ? 2 : 1) && parameter.size(0) == rows &&
+                  (!matrix || parameter.size(1) == columns),
+              "lockstep LSTM: parameter ", kParameterNames[index % kParametersPerSequence], " of sequence ",
+              index / kParametersPerSequence, " is ", parameter.sizes(), ", expected float32 CPU [", rows,
+              matrix ? ", " + std::to_string(columns) : std::string(), "]");
+  return parameter;
+}
+
+PackedWeights pack_weights(torch::TensorList parameters, bool for_backward) {
+  TORCH_CHECK(!parameters.empty() && parameters.size() % (2 * kParametersPerSequence) == 0,
+              "lockstep LSTM: expected 8 parameters per bidirectional LSTM, got ", parameters.size());
+  const int64_t sequences = static_cast<int64_t>(parameters.size()) / kParametersPerSequence;
+  const int64_t gates = parameters[0].size(0), inputs = parameters[0].size(1), hidden = parameters[1].size(1);
+  TORCH_CHECK(gates == 4 * hidden, "lockstep LSTM: weight_ih_l0 has ", gates, " rows for hidden size ", hidden);
+  const auto options = parameters[0].options().requires_grad(false);
+  PackedWeights packed;
+  packed.w_ih = torch::empty({sequences, gates, inputs}, options);
+  packed.w_hh_transposed = torch::empty({sequences, hidden, gates}, options);
+  packed.bias = torch::empty({sequences, gates}, options);
+  if (for_backward) packed.w_hh = torch::empty({sequences, gates, hidden}, options);
+  for (int64_t s = 0; s < sequences; ++s) {
+    const std::size_t first = kParametersPerSequence * s;
+    const auto w_ih = checked_parameter(parameters, first, gates, inputs).contiguous();
+    const auto w_hh = checked_parameter(parameters, first + 1, gates, hidden).contiguous();
+    const auto b_ih = checked_parameter(parameters, first + 2, gates, 0).contiguous();
+    const auto b_hh = checked_parameter(parameters, first + 3, gates, 0).contiguous();
+    std::copy_n(float_data(w_ih), gates * inputs, float_data(packed.w_ih) + s * gates * inputs);
+    const float* hh = float_data(w_hh);
+    if (for_backward) std::copy_n(hh, gates * hidden, float_data(packed.w_hh) + s * gates * hidden);
+    float* transposed = float_data(packed.w_hh_transposed) + s * hidden * gates;
+    for (int64_t n = 0; n < gates; ++n)
+      for (int64_t j = 0; j < hidden; ++j) transposed[j * gates + n] = hh[n * hidden + j];
+    const float *bi = float_data(b_ih), *bh = float_data(b_hh);
+    float* bias = float_data(packed.bias) + s * gates;
+    for (int64_t n = 0; n < gates; ++n) bias[n] = bi[n] + bh[n];
+  }
+  return packed;
+}
+
+// The input of all 2G sequences, [2G, T, B, I] contiguous, from x [G, T, B, I] (any strides): the
+// reverse direction reads the sequence from its last position, so it is fed the flipped sequence (the
+// kernel writes its outputs back in position order).
+torch::Tensor both_directions(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 4 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu(),
+              "lockstep LSTM: expected a float32 CPU input [G, T, B, I], got ", x.sizes());
+  const int64_t groups = x.size(0), steps = x.size(1), batch = x.size(2), inputs = x.size(3);
+  auto both = torch::empty({2 * groups, steps, batch, inputs}, x.options().requires_grad(false));
+  const float* source = x.data_ptr<float>();
+  const int64_t sg = x.stride(0), st = x.stride(1), sb = x.stride(2), si = x.stride(3);
+  float* forward = float_data(both);
+  float* reverse = forward + groups * steps * batch * inputs;
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t t = 0; t < steps; ++t)
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t i = 0; i < inputs; ++i) {
+          const float value = source[g * sg + t * st + b * sb + i * si];
+          forward[((g * steps + t) * batch + b) * inputs + i] = value;
+          reverse[((g * steps + (steps - 1 - t)) * batch + b) * inputs + i] = value;
+        }
+  return both;
+}
+
+// What one run of the recurrence leaves for the backward pass.
 struct RecurrenceTrace {
   torch::Tensor gates;       // activated gates i, f, g, o, [S, T, B, 4H]
-  torch::Tensor cells;       // c_t
-  torch::Tensor tanh_cells;  // tanh(c_t)
-  torch::Tensor states;      // h_t
+  torch::Tensor cells;       // c_t, [T, S, B, H]
+  torch::Tensor tanh_cells;  // tanh(c_t), [T, S, B, H]
+  torch::Tensor states;      // h_t, [T, S, B, H]
 };
 
 // The recurrence of S independent single-layer LSTMs advanced in lockstep: at every step one
@@ -42,19 +135,19 @@ struct RecurrenceTrace {
 // The arithmetic per sequence is PyTorch's LSTM cell, gate order (input, forget, cell, output):
 //   i, f, o = sigmoid(.), g = tanh(.), c' = f c + i g, h' = o tanh(c').
 // Shapes: x [S, T, B, I] contiguous, sequence s = d * G + g being direction d of bidirectional LSTM
-// g (direction 1 given the reversed input), w_ih [S, 4H, I], w_hh [S, 4H, H], bias [S, 4H] ->
+// g (direction 1 given the reversed input), weights packed for S sequences ->
 // [G, T, B, 2H], PyTorch's bidirectional output per LSTM (forward-direction features first). With a trace,
 // every step's activations are kept for backward; without, only two steps' cells and states are kept
-// (scoring).
-torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih, const torch::Tensor& w_hh,
-                              const torch::Tensor& bias, RecurrenceTrace* trace) {
+// (scoring). The steps' buffers are addressed by pointer arithmetic: indexing a tensor per step is an
+// ATen operation each, several per step.
+torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weights, RecurrenceTrace* trace) {
   TORCH_CHECK(x.is_contiguous() && x.scalar_type() == torch::kFloat32 && x.device().is_cpu(),
               "lstm_recurrence needs a contiguous float32 CPU input");
   const int64_t sequences = x.size(0), steps = x.size(1), batch = x.size(2), inputs = x.size(3),
-                hidden = w_hh.size(2), rows = sequences * batch;
+                hidden = weights.w_hh_transposed.size(1), rows = sequences * batch;
+  TORCH_CHECK(weights.w_ih.size(0) == sequences && weights.w_ih.size(2) == inputs, "lockstep LSTM: input ",
+              x.sizes(), " does not fit weights ", weights.w_ih.sizes());
   const auto options = x.options();
-  const auto w_ih_c = w_ih.contiguous(), bias_c = bias.contiguous();
-  const auto w_hh_t = w_hh.transpose(1, 2).contiguous();  // [S, H, 4H]: rows of W_hh^T for the kernel's product
   const int64_t groups = sequences / 2;
   auto output = torch::empty({groups, steps, batch, 2 * hidden}, options);
   auto states = torch::empty({trace ? steps : 2, sequences, batch, hidden}, options);
@@ -71,32 +164,36 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
   // the fly. Wider inputs (level 2) get all steps' input terms from one matrix product.
   torch::Tensor input_term;
   if (inputs != 1)
-    input_term = torch::bmm(x.view({sequences, steps * batch, inputs}), w_ih_c.transpose(1, 2));  // [S, T*B, 4H]
+    input_term = torch::bmm(x.view({sequences, steps * batch, inputs}), weights.w_ih.transpose(1, 2));  // [S, T*B, 4H]
 
   lstm_kernels::StepForward step;
   step.batch = batch;
   step.hidden = hidden;
-  step.bias = float_data(bias_c);
-  step.w_hh_transposed = float_data(w_hh_t);
+  step.bias = float_data(weights.bias);
+  step.w_hh_transposed = float_data(weights.w_hh_transposed);
   step.gates_sequence_stride = steps * batch * 4 * hidden;
   step.output = {float_data(output), groups, steps, 0};
   if (inputs == 1) {
-    step.w_ih = float_data(w_ih_c);
+    step.w_ih = float_data(weights.w_ih);
     step.input_sequence_stride = steps * batch;
   } else {
     step.input_term_sequence_stride = steps * batch * 4 * hidden;
   }
+  // Step t's slice of the [T or 2, S, B, H] buffers: a trace keeps every step, scoring alternates two.
+  const int64_t step_size = sequences * batch * hidden;
+  float *states_data = float_data(states), *cells_data = float_data(cells);
+  auto slot = [&](int64_t t) { return (trace ? t : t % 2) * step_size; };
   for (int64_t t = 0; t < steps; ++t) {
     step.gates = trace ? float_data(gates) + t * batch * 4 * hidden : nullptr;
-    step.hidden_previous = t == 0 ? nullptr : float_data(states[trace ? t - 1 : (t - 1) % 2]);  // h_0 = 0
+    step.hidden_previous = t == 0 ? nullptr : states_data + slot(t - 1);  // h_0 = 0
     if (inputs == 1)
       step.input = float_data(x) + t * batch;
     else
       step.input_term = float_data(input_term) + t * batch * 4 * hidden;
-    step.cell_previous = t == 0 ? float_data(zero_cell) : float_data(cells[trace ? t - 1 : (t - 1) % 2]);
-    step.cell = float_data(cells[trace ? t : t % 2]);
-    step.tanh_cell = trace ? float_data(tanh_cells[t]) : nullptr;
-    step.hidden_state = float_data(states[trace ? t : t % 2]);
+    step.cell_previous = t == 0 ? float_data(zero_cell) : cells_data + slot(t - 1);
+    step.cell = cells_data + slot(t);
+    step.tanh_cell = trace ? float_data(tanh_cells) + t * step_size : nullptr;
+    step.hidden_state = states_data + slot(t);
     step.output.time = t;
     at::parallel_for(0, rows, kRowsPerTask,
                      [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
@@ -107,13 +204,18 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const torch::Tensor& w_ih,
 
 // Backpropagation through time for lstm_recurrence, written out so that a training step costs one
 // fused kernel and one matrix product per bin instead of an autograd graph of a dozen nodes per bin.
+// The function takes the LSTMs' parameters themselves (a list, see lstm_parameters) and the input of
+// the forward direction: packing the weights and both directions' input happens inside, so that
+// autograd sees one node per layer, and backward returns each parameter's gradient directly.
 class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                               const torch::Tensor& w_ih, const torch::Tensor& w_hh, const torch::Tensor& bias) {
+                               torch::TensorList parameters) {
+    const auto weights = pack_weights(parameters, /*for_backward=*/true);
+    const auto both = both_directions(x);
     RecurrenceTrace trace;
-    auto output = lstm_recurrence(x, w_ih, w_hh, bias, &trace);
-    ctx->save_for_backward({x, w_ih, w_hh, trace.gates, trace.cells, trace.tanh_cells, trace.states});
+    auto output = lstm_recurrence(both, weights, &trace);
+    ctx->save_for_backward({both, weights.w_ih, weights.w_hh, trace.gates, trace.cells, trace.tanh_cells, trace.states});
     return output;
   }
 
@@ -123,13 +225,12 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
     const auto &x = saved[0], &w_ih = saved[1], &w_hh = saved[2], &gates = saved[3], &cells = saved[4],
                &tanh_cells = saved[5], &states = saved[6];
     const int64_t steps = x.size(1), sequences = x.size(0), batch = x.size(2), hidden = w_hh.size(2),
-                  rows = sequences * batch;
+                  rows = sequences * batch, step_size = sequences * batch * hidden;
     const auto grad_output = grad_outputs[0].contiguous();  // [G, T, B, 2H]
     auto grad_gates = torch::empty_like(gates);              // w.r.t. the pre-activation gates, [S, T, B, 4H]
     auto grad_recurrent = torch::zeros({sequences, batch, hidden}, x.options());  // dL/dh_t via step t + 1
     auto grad_cell = torch::zeros({sequences, batch, hidden}, x.options());
     const auto zero_cell = torch::zeros({sequences, batch, hidden}, x.options());
-    const auto w_hh_c = w_hh.contiguous();
     lstm_kernels::StepBackward step;
     step.batch = batch;
     step.hidden = hidden;
@@ -152,17 +253,19 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
       step.input_sequence_stride = steps * batch * inputs;
       step.inputs = inputs;
     }
+    const float *states_data = float_data(states), *cells_data = float_data(cells),
+                *tanh_cells_data = float_data(tanh_cells);
     for (int64_t t = steps - 1; t >= 0; --t) {
       if (one_task) {
-        step.hidden_previous = t > 0 ? float_data(states[t - 1]) : nullptr;
+        step.hidden_previous = t > 0 ? states_data + (t - 1) * step_size : nullptr;
         step.input = float_data(x) + t * batch * inputs;
       }
       step.gates = float_data(gates) + t * batch * 4 * hidden;
-      step.cell_previous = t > 0 ? float_data(cells[t - 1]) : float_data(zero_cell);
-      step.tanh_cell = float_data(tanh_cells[t]);
+      step.cell_previous = t > 0 ? cells_data + (t - 1) * step_size : float_data(zero_cell);
+      step.tanh_cell = tanh_cells_data + t * step_size;
       step.grad_output = {float_data(grad_output), sequences / 2, steps, t};
       step.grad_gates = float_data(grad_gates) + t * batch * 4 * hidden;
-      step.w_hh = t > 0 ? float_data(w_hh_c) : nullptr;  // grad_recurrent = grad_gates[t] W_hh for step t - 1
+      step.w_hh = t > 0 ? float_data(w_hh) : nullptr;  // grad_recurrent = grad_gates[t] W_hh for step t - 1
       at::parallel_for(0, rows, kRowsPerTask,
                        [&](int64_t begin, int64_t end) { lstm_kernels::step_backward(step, begin, end); });
     }
@@ -178,36 +281,52 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
       grad_w_ih = torch::bmm(grad_flat_t, x.reshape({sequences, steps * batch, inputs}));
       grad_bias = grad_flat.sum(1);
     }
+
+    torch::autograd::variable_list grads(1 + kParametersPerSequence * sequences);
     // A data input (level 1, the LSTM baselines) needs no gradient: saves a [S, T*B, 4H] x [S, 4H, I] product.
-    torch::Tensor grad_x;
-    if (ctx->needs_input_grad(0)) grad_x = torch::bmm(grad_flat, w_ih).view({sequences, steps, batch, x.size(3)});
-    return {grad_x, grad_w_ih, grad_w_hh, grad_bias};
+    if (ctx->needs_input_grad(0)) {
+      // Both directions' input gradients, summed per position of x (direction 1 saw it reversed); a sum
+      // of two, so the order is immaterial.
+      const auto grad_both = torch::bmm(grad_flat, w_ih);  // [S, T*B, I]
+      const int64_t groups = sequences / 2, per_step = batch * inputs;
+      auto grad_x = torch::empty({groups, steps, batch, inputs}, x.options());
+      const float* forward = float_data(grad_both);
+      const float* reverse = forward + groups * steps * per_step;
+      float* out = float_data(grad_x);
+      for (int64_t g = 0; g < groups; ++g)
+        for (int64_t t = 0; t < steps; ++t) {
+          const float* a = forward + (g * steps + t) * per_step;
+          const float* b = reverse + (g * steps + (steps - 1 - t)) * per_step;
+          float* o = out + (g * steps + t) * per_step;
+          for (int64_t k = 0; k < per_step; ++k) o[k] = a[k] + b[k];
+        }
+      grads[0] = grad_x;
+    }
+    // Each parameter's gradient is its sequence's slice of the summed buffers. The two biases get the
+    // same values in separate memory: autograd may keep a returned gradient as the parameter's .grad
+    // and accumulate into it in place later, which must not change the other bias's.
+    const auto grad_bias_hh = grad_bias.clone();
+    for (int64_t s = 0; s < sequences; ++s) {
+      const std::size_t first = 1 + kParametersPerSequence * s;
+      grads[first] = grad_w_ih[s];
+      grads[first + 1] = grad_w_hh[s];
+      grads[first + 2] = grad_bias[s];
+      grads[first + 3] = grad_bias_hh[s];
+    }
+    return grads;
   }
 };
 
 }  // namespace
 
-StackedLstmWeights stack_lstm_weights(const std::vector<torch::nn::LSTM>& lstms) {
-  std::vector<torch::Tensor> w_ih, w_hh, bias;
-  for (int direction = 0; direction < 2; ++direction) {
-    const std::string suffix = kDirectionSuffix[direction];
-    for (const auto& lstm : lstms) {
-      w_ih.push_back(lstm_parameter(lstm, "weight_ih_l0" + suffix));
-      w_hh.push_back(lstm_parameter(lstm, "weight_hh_l0" + suffix));
-      bias.push_back(lstm_parameter(lstm, "bias_ih_l0" + suffix) + lstm_parameter(lstm, "bias_hh_l0" + suffix));
-    }
-  }
-  return {torch::stack(w_ih), torch::stack(w_hh), torch::stack(bias)};
-}
-
-torch::Tensor lockstep_bilstm(const torch::Tensor& x, const StackedLstmWeights& weights) {
-  const int64_t groups = x.size(0);
-  // The reverse direction reads the sequence from its last position: it is fed the flipped sequence,
-  // and the kernel writes its outputs back in position order.
-  const auto both = torch::cat({x, x.flip({1})}, 0).contiguous();  // [2G, T, B, I]
-  TORCH_CHECK(both.size(0) == 2 * groups);
-  if (torch::GradMode::is_enabled()) return LockstepLstmFunction::apply(both, weights.w_ih, weights.w_hh, weights.bias);
-  return lstm_recurrence(both, weights.w_ih, weights.w_hh, weights.bias, nullptr);
+torch::Tensor lockstep_bilstm(const torch::Tensor& x, const std::vector<torch::nn::LSTM>& lstms) {
+  TORCH_CHECK(x.dim() == 4 && x.size(0) == static_cast<int64_t>(lstms.size()), "lockstep_bilstm: input ",
+              x.sizes(), " for ", lstms.size(), " LSTMs");
+  const auto parameters = lstm_parameters(lstms);
+  bool differentiable = x.requires_grad();
+  for (const auto& parameter : parameters) differentiable = differentiable || parameter.requires_grad();
+  if (torch::GradMode::is_enabled() && differentiable) return LockstepLstmFunction::apply(x, torch::TensorList(parameters));
+  return lstm_recurrence(both_directions(x), pack_weights(parameters, /*for_backward=*/false), nullptr);
 }
 
 }  // namespace achrome

@@ -11,20 +11,12 @@
 
 namespace achrome {
 
-// Stacked weights of several bidirectional LSTMs, index d * G + g = direction d of LSTM g.
-struct StackedLstmWeights {
-  torch::Tensor w_ih;  // [2G, 4H, I]
-  torch::Tensor w_hh;  // [2G, 4H, H]
-  torch::Tensor bias;  // [2G, 4H] = b_ih + b_hh (they only ever appear summed)
-};
-
-StackedLstmWeights stack_lstm_weights(const std::vector<torch::nn::LSTM>& lstms);
-
 // G independent single-layer bidirectional LSTMs evaluated in lockstep (2G recurrences), with zero
-// initial states. x [G, T, B, I] -> [G, T, B, 2H], PyTorch's bidirectional output per LSTM (forward-
-// direction features first, positions in input order). One input per step (I = 1) is added in the
-// kernel as a rank-1 term; wider inputs get all steps' input terms from one matrix product first.
-// Differentiable (w.r.t. the weights and, for I > 1, the input) when grad mode is on.
-torch::Tensor lockstep_bilstm(const torch::Tensor& x, const StackedLstmWeights& weights);
+// initial states. x [G, T, B, I] (any strides) -> [G, T, B, 2H], PyTorch's bidirectional output per
+// LSTM (forward-direction features first, positions in input order). The LSTMs must agree in input and
+// hidden size. One input per step (I = 1) is added in the kernel as a rank-1 term; wider inputs get all
+// steps' input terms from one matrix product first. Differentiable (w.r.t. the LSTMs' parameters and,
+// for a differentiable x, the input) when grad mode is on.
+torch::Tensor lockstep_bilstm(const torch::Tensor& x, const std::vector<torch::nn::LSTM>& lstms);
 
 }  // namespace achrome

@@ -41,7 +41,7 @@ void LstmModelImpl::reset_parameters() { uniform_all(*this); }
 ModelOutput LstmModelImpl::forward(const torch::Tensor& x) {
   check_input(x, false);
   // One LSTM, the marks of a bin as its input vector: [1, T, B, marks] -> states [T, B, 2H].
-  const auto states = lockstep_bilstm(x.transpose(0, 1).unsqueeze(0), stack_lstm_weights({rnn}))[0];
+  const auto states = lockstep_bilstm(x.transpose(0, 1).unsqueeze(0), {rnn})[0];
   // The last step of each direction: the forward direction after bin T, the backward one after bin 1
   // (the Lua code's Select(2, len) on each; PyTorch's h_n).
   const int64_t hidden = options_.hidden, bins = states.size(0);
@@ -77,7 +77,7 @@ ModelOutput LstmAttnImpl::forward(const torch::Tensor& x) {
   check_input(x, false);
   // [T, B, 2H] contiguous, seen as [B, T, 2H]: the same layout as torch::nn::LSTM's output transposed,
   // so that dropout draws its mask in the same order as forward_reference (and earlier versions).
-  const auto states = lockstep_bilstm(x.transpose(0, 1).unsqueeze(0), stack_lstm_weights({rnn}))[0].transpose(0, 1);
+  const auto states = lockstep_bilstm(x.transpose(0, 1).unsqueeze(0), {rnn})[0].transpose(0, 1);
   return attend_and_output(states);
 }
 
@@ -114,7 +114,7 @@ ModelOutput LstmAlphaImpl::forward(const torch::Tensor& x) {
   // AttentiveChrome's level 1: every mark's bin sequence, marks first [M, T, B, 1], all in lockstep.
   std::vector<torch::nn::LSTM> lstms;
   for (const auto& encoder : encoders_) lstms.push_back(encoder->rnn);
-  const auto states = lockstep_bilstm(x.permute({2, 1, 0}).unsqueeze(3), stack_lstm_weights(lstms));  // [M, T, B, 2H]
+  const auto states = lockstep_bilstm(x.permute({2, 1, 0}).unsqueeze(3), lstms);  // [M, T, B, 2H]
   std::vector<torch::Tensor> per_mark;
   for (int64_t mark = 0; mark < states.size(0); ++mark) per_mark.push_back(states[mark].transpose(0, 1));  // [B, T, 2H]
   return attend_and_output(per_mark);
