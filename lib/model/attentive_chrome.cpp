@@ -1,5 +1,7 @@
 #include "model/attentive_chrome.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "model/attention_kernels.hpp"
@@ -20,18 +22,23 @@ float* float_data(const torch::Tensor& tensor) { return tensor.data_ptr<float>()
 
 // Paper eqs. 2-3 (and 5-6) for G encoders at once, forward and backward written out in
 // attention_kernels.cpp: a training step costs two passes over the sequence each way instead of
-// a dozen ATen operations and their temporaries.
+// a dozen ATen operations and their temporaries. The encoders' context vectors come as a list, packed
+// here, and backward returns each one's gradient, so that no stack (and its backward) runs per batch.
 class AttentionPoolFunction : public torch::autograd::Function<AttentionPoolFunction> {
  public:
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& sequence,
-                                                const torch::Tensor& context) {
+                                                torch::TensorList contexts) {
     const auto shape = shape_of(sequence);
-    const auto context_c = context.contiguous();
+    auto context = torch::empty({shape.groups, shape.features}, sequence.options().requires_grad(false));
+    for (int64_t g = 0; g < shape.groups; ++g) {
+      const auto vector = contexts[g].contiguous();
+      std::copy_n(float_data(vector), shape.features, float_data(context) + g * shape.features);
+    }
     auto weights = torch::empty({shape.groups, shape.positions, shape.genes}, sequence.options());
     auto pooled = torch::empty({shape.groups, shape.genes, shape.features}, sequence.options());
-    attention_kernels::pool_forward(shape, float_data(sequence), float_data(context_c), float_data(weights),
+    attention_kernels::pool_forward(shape, float_data(sequence), float_data(context), float_data(weights),
                                     float_data(pooled), 0, shape.genes);
-    ctx->save_for_backward({sequence, context_c, weights});
+    ctx->save_for_backward({sequence, context, weights});
     return {weights, pooled};
   }
 
@@ -44,15 +51,22 @@ class AttentionPoolFunction : public torch::autograd::Function<AttentionPoolFunc
     const auto grad_pooled = grad_outputs[1].defined() ? grad_outputs[1].contiguous()
                                                        : torch::zeros({shape.groups, shape.genes, shape.features},
                                                                       sequence.options());
+    bool context_grad = false;
+    for (int64_t g = 0; g < shape.groups; ++g) context_grad = context_grad || ctx->needs_input_grad(1 + g);
     auto scratch = torch::empty_like(weights);
     torch::Tensor grad_sequence, grad_context;
     if (ctx->needs_input_grad(0)) grad_sequence = torch::empty_like(sequence);
-    if (ctx->needs_input_grad(1)) grad_context = torch::zeros_like(context);
+    if (context_grad) grad_context = torch::zeros_like(context);
     attention_kernels::pool_backward(shape, float_data(sequence), float_data(context), float_data(weights),
                                      float_data(grad_pooled), grad_weights.defined() ? float_data(grad_weights) : nullptr,
                                      float_data(scratch), grad_sequence.defined() ? float_data(grad_sequence) : nullptr,
                                      grad_context.defined() ? float_data(grad_context) : nullptr, 0, shape.genes);
-    return {grad_sequence, grad_context};
+    torch::autograd::variable_list grads(1 + shape.groups);
+    grads[0] = grad_sequence;
+    // Each encoder's context vector is a [D, 1] parameter.
+    if (context_grad)
+      for (int64_t g = 0; g < shape.groups; ++g) grads[1 + g] = grad_context[g].unsqueeze(1);
+    return grads;
   }
 
  private:
@@ -64,12 +78,16 @@ class AttentionPoolFunction : public torch::autograd::Function<AttentionPoolFunc
 }  // namespace
 
 std::tuple<torch::Tensor, torch::Tensor> ContextAttentionImpl::attend(const torch::Tensor& sequence,
-                                                                      const torch::Tensor& context) {
+                                                                      const std::vector<torch::Tensor>& contexts) {
   TORCH_CHECK(sequence.dim() == 4 && sequence.scalar_type() == torch::kFloat32 && sequence.device().is_cpu(),
               "attend expects a float32 CPU sequence [G, T, B, D], got ", sequence.sizes());
-  TORCH_CHECK(context.numel() == sequence.size(0) * sequence.size(3), "attend: context ", context.sizes(),
-              " does not fit sequence ", sequence.sizes());
-  auto out = AttentionPoolFunction::apply(sequence.contiguous(), context);
+  TORCH_CHECK(static_cast<int64_t>(contexts.size()) == sequence.size(0), "attend: ", contexts.size(),
+              " context vectors for ", sequence.size(0), " encoders");
+  for (const auto& context : contexts)
+    TORCH_CHECK(context.numel() == sequence.size(3) && context.scalar_type() == torch::kFloat32 &&
+                    context.device().is_cpu(),
+                "attend: context ", context.sizes(), " does not fit sequence ", sequence.sizes());
+  auto out = AttentionPoolFunction::apply(sequence.contiguous(), torch::TensorList(contexts));
   return {out[0], out[1]};
 }
 
@@ -111,12 +129,12 @@ AttentiveChromeOutput AttentiveChromeImpl::forward(const torch::Tensor& x) {
     bin_contexts.push_back(encoder->bin_attention->bin_context_vector);
   }
   const auto bin_states = lockstep_bilstm(bins_by_mark, bin_lstms);  // [M, T, B, 2Hb]
-  auto [alpha, mark_embeddings] = ContextAttentionImpl::attend(bin_states, torch::stack(bin_contexts));
+  auto [alpha, mark_embeddings] = ContextAttentionImpl::attend(bin_states, bin_contexts);
 
   // Level 2: the sequence of mark embeddings in column order, one LSTM: [1, M, B, 2Hb].
   const auto mark_states = lockstep_bilstm(mark_embeddings.unsqueeze(0), {hm_level_rnn_1->rnn});
   auto [beta, gene_representation] = ContextAttentionImpl::attend(
-      mark_states, hm_level_rnn_1->bin_attention->bin_context_vector.unsqueeze(0));
+      mark_states, {hm_level_rnn_1->bin_attention->bin_context_vector});
 
   AttentiveChromeOutput out;
   out.logits = fdiff1_1->forward(gene_representation.squeeze(0)).squeeze(1);

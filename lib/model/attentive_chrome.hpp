@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -39,8 +40,10 @@ struct AttentiveChromeOptions {
 class ContextAttentionImpl : public torch::nn::Module {
  public:
   explicit ContextAttentionImpl(int64_t representation_size);
-  // sequence [G, T, B, D], context [G, D, 1] (stacked over G encoders) -> (weights [G, T, B], pooled [G, B, D])
-  static std::tuple<torch::Tensor, torch::Tensor> attend(const torch::Tensor& sequence, const torch::Tensor& context);
+  // sequence [G, T, B, D], contexts: G encoders' context vectors of D values (their [D, 1] parameters)
+  // -> (weights [G, T, B], pooled [G, B, D])
+  static std::tuple<torch::Tensor, torch::Tensor> attend(const torch::Tensor& sequence,
+                                                         const std::vector<torch::Tensor>& contexts);
 
   torch::Tensor bin_context_vector;  // [D, 1]
 };

@@ -98,6 +98,11 @@ PackedWeights pack_weights(torch::TensorList parameters, bool for_backward) {
   return packed;
 }
 
+// Genes per block of both_directions' copy: a level-1 input is a view of the batch [B, T, M], so
+// consecutive genes of one (mark, position) lie a whole gene window apart; a block's windows stay in
+// the cache while its marks and positions are copied out (one gene at a time, every read missed).
+constexpr int64_t kGenesPerCopyBlock = 16;
+
 // The input of all 2G sequences, [2G, T, B, I] contiguous, from x [G, T, B, I] (any strides): the
 // reverse direction reads the sequence from its last position, so it is fed the flipped sequence (the
 // kernel writes its outputs back in position order).
@@ -110,14 +115,16 @@ torch::Tensor both_directions(const torch::Tensor& x) {
   const int64_t sg = x.stride(0), st = x.stride(1), sb = x.stride(2), si = x.stride(3);
   float* forward = float_data(both);
   float* reverse = forward + groups * steps * batch * inputs;
-  for (int64_t g = 0; g < groups; ++g)
-    for (int64_t t = 0; t < steps; ++t)
-      for (int64_t b = 0; b < batch; ++b)
-        for (int64_t i = 0; i < inputs; ++i) {
-          const float value = source[g * sg + t * st + b * sb + i * si];
-          forward[((g * steps + t) * batch + b) * inputs + i] = value;
-          reverse[((g * steps + (steps - 1 - t)) * batch + b) * inputs + i] = value;
-        }
+  for (int64_t block = 0; block < batch; block += kGenesPerCopyBlock) {
+    const int64_t block_end = std::min(batch, block + kGenesPerCopyBlock);
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t t = 0; t < steps; ++t) {
+        float* f = forward + (g * steps + t) * batch * inputs;
+        float* r = reverse + (g * steps + (steps - 1 - t)) * batch * inputs;
+        for (int64_t b = block; b < block_end; ++b)
+          for (int64_t i = 0; i < inputs; ++i) f[b * inputs + i] = r[b * inputs + i] = source[g * sg + t * st + b * sb + i * si];
+      }
+  }
   return both;
 }
 
