@@ -121,8 +121,13 @@ torch::Tensor both_directions(const torch::Tensor& x) {
       for (int64_t t = 0; t < steps; ++t) {
         float* f = forward + (g * steps + t) * batch * inputs;
         float* r = reverse + (g * steps + (steps - 1 - t)) * batch * inputs;
-        for (int64_t b = block; b < block_end; ++b)
-          for (int64_t i = 0; i < inputs; ++i) f[b * inputs + i] = r[b * inputs + i] = source[g * sg + t * st + b * sb + i * si];
+        const float* from = source + g * sg + t * st;
+        if (inputs == 1) {  // level 1: one count per bin
+          for (int64_t b = block; b < block_end; ++b) f[b] = r[b] = from[b * sb];
+        } else {
+          for (int64_t b = block; b < block_end; ++b)
+            for (int64_t i = 0; i < inputs; ++i) f[b * inputs + i] = r[b * inputs + i] = from[b * sb + i * si];
+        }
       }
   }
   return both;
