@@ -2,6 +2,7 @@
 // weights), the fast lockstep forward against the per-mark torch::nn::LSTM forward, and weight I/O.
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -135,6 +136,32 @@ TEST(AttentiveChrome, LockstepEqualsReferenceAtOddSizes) {
   options.bin_hidden = 13;
   options.mark_hidden = 7;
   expect_lockstep_equals_reference(options, 37);
+}
+
+// The lockstep layers and attention levels return each parameter's gradient as a slice of one summed
+// buffer, which autograd may keep as the parameter's .grad and add the next backward pass into in
+// place: a second pass must double every gradient exactly, the two biases of a direction (the same
+// values) included, and leave no parameter's gradient sharing memory with another's.
+TEST(AttentiveChrome, GradientsAccumulateOverTwoBackwardPassesPerParameter) {
+  torch::manual_seed(13);
+  AttentiveChromeOptions options;
+  options.marks = 3;
+  options.bins = 7;
+  AttentiveChrome model(options);
+  const auto x = torch::poisson(torch::full({5, options.bins, options.marks}, 3.0));
+  const auto loss = [&] {
+    const auto out = model->forward(x);
+    return out.logits.square().sum() + out.alpha.pow(3).sum() + out.beta.pow(3).sum();
+  };
+  loss().backward();
+  std::map<std::string, torch::Tensor> once;
+  for (const auto& item : model->named_parameters()) once[item.key()] = item.value().grad().clone();
+  loss().backward();
+  for (const auto& item : model->named_parameters()) {
+    SCOPED_TRACE(item.key());
+    EXPECT_GT(once[item.key()].abs().max().item<double>(), 0.0);
+    EXPECT_TRUE(torch::equal(item.value().grad(), 2 * once[item.key()]));
+  }
 }
 
 TEST(AttentiveChrome, SavedWeightsLoadBackExactly) {
