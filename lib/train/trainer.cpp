@@ -68,8 +68,8 @@ double selection_score(double score) { return std::isnan(score) ? kUndefinedScor
 // is a handful of tensor operations instead of a handful per parameter tensor (~56 of them, where the
 // per-operation overhead cost more than the arithmetic). Adam and clipping are element-wise apart
 // from the norm, so running Adam (LibTorch's arithmetic in one pass, train/adam.hpp) and
-// clip_grad_norm_ (clip_gradient_norm, the same arithmetic) on the flat buffer is the same algorithm;
-// only the norm's summation order differs (float rounding).
+// clip_grad_norm_ on the flat buffer is the same algorithm; only the norm's summation order differs
+// (float rounding).
 struct FlatParameters {
   torch::Tensor values;     // [P], the model's parameters are views into it
   torch::Tensor gradients;  // [P], the parameters' .grad() are views into it
