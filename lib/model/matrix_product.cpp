@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "model/vector_math.hpp"
+#include "model/cpu_features.hpp"
 
 namespace achrome {
 
@@ -161,9 +161,8 @@ torch::Tensor pre_activation_gradient(const torch::Tensor& grad, const torch::Te
   const int64_t outputs = out_t.size(0), batch = out_t.size(1);
   auto g = torch::empty({outputs, batch}, out_t.options());
   grad_bias = torch::empty({outputs}, out_t.options());
-  const auto grad_f = grad.scalar_type() == torch::kFloat32 ? grad : grad.to(torch::kFloat32);
-  const float* source = grad_f.data_ptr<float>();
-  const int64_t stride_b = grad_f.stride(0), stride_n = grad_f.stride(1);
+  const float* source = grad.data_ptr<float>();  // float32, as the layer's output
+  const int64_t stride_b = grad.stride(0), stride_n = grad.stride(1);
   const float* out = out_t.data_ptr<float>();
   float* target = g.data_ptr<float>();
   float* bias = grad_bias.data_ptr<float>();
@@ -262,9 +261,12 @@ torch::Tensor matrix_product(const torch::Tensor& a, const torch::Tensor& b) {
     return c;
   }
   auto c = torch::empty({a.size(0), m_size, n_size}, a.options());
+  // Each group's operands by pointer (a tensor view per group would be ATen calls per product).
+  const Operand a_all = operand(a), b_all = operand(b);
   for (int64_t g = 0; g < a.size(0); ++g) {
-    const auto ag = a[g], bg = b[g];
-    product(m_size, n_size, k_size, operand(ag), operand(bg), c[g].data_ptr<float>(), n_size, {});
+    const Operand ag = {a_all.data + g * a.stride(0), a_all.row_stride, a_all.col_stride};
+    const Operand bg = {b_all.data + g * b.stride(0), b_all.row_stride, b_all.col_stride};
+    product(m_size, n_size, k_size, ag, bg, c.data_ptr<float>() + g * m_size * n_size, n_size, {});
   }
   return c;
 }

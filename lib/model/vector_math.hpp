@@ -1,6 +1,6 @@
 #pragma once
 // Scalar maths that the compiler vectorises, shared by the fused kernels (lstm_kernels.cpp,
-// conv_attention.cpp). Inlined into each kernel's per-instruction-set copy.
+// attention_kernels.cpp, conv_attention.cpp). Inlined into each kernel's per-instruction-set copy.
 #include <cstdint>
 #include <cstring>
 
@@ -40,7 +40,6 @@ __attribute__((always_inline)) inline float exp_approx(float x) {
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;
 }
-
 
 // Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
 // whatever target the function it is inlined into has). aligned(4): loads need no alignment.
