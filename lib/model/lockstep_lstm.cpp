@@ -195,18 +195,25 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weigh
   const int64_t step_size = sequences * batch * hidden;
   float *states_data = float_data(states), *cells_data = float_data(cells);
   auto slot = [&](int64_t t) { return (trace ? t : t % 2) * step_size; };
-  for (int64_t t = 0; t < steps; ++t) {
-    step.gates = trace ? float_data(gates) + t * batch * 4 * hidden : nullptr;
-    step.hidden_previous = t == 0 ? nullptr : states_data + slot(t - 1);  // h_0 = 0
+  // Step t's buffers in `described` (the rest stays as set above).
+  auto describe = [&](int64_t t, lstm_kernels::StepForward& described) {
+    described.gates = trace ? float_data(gates) + t * batch * 4 * hidden : nullptr;
+    described.hidden_previous = t == 0 ? nullptr : states_data + slot(t - 1);  // h_0 = 0
     if (inputs == 1)
-      step.input = float_data(x) + t * batch;
+      described.input = float_data(x) + t * batch;
     else
-      step.input_term = float_data(input_term) + t * batch * 4 * hidden;
-    step.cell_previous = t == 0 ? float_data(zero_cell) : cells_data + slot(t - 1);
-    step.cell = cells_data + slot(t);
-    step.tanh_cell = trace ? float_data(tanh_cells) + t * step_size : nullptr;
-    step.hidden_state = states_data + slot(t);
-    step.output.time = t;
+      described.input_term = float_data(input_term) + t * batch * 4 * hidden;
+    described.cell_previous = t == 0 ? float_data(zero_cell) : cells_data + slot(t - 1);
+    described.cell = cells_data + slot(t);
+    described.tanh_cell = trace ? float_data(tanh_cells) + t * step_size : nullptr;
+    described.hidden_state = states_data + slot(t);
+    described.output.time = t;
+  };
+  lstm_kernels::StepForward later = step;  // step t + 1, whose rows the kernel fetches ahead
+  for (int64_t t = 0; t < steps; ++t) {
+    describe(t, step);
+    if (t + 1 < steps) describe(t + 1, later);
+    step.later = t + 1 < steps ? &later : nullptr;
     at::parallel_for(0, rows, kRowsPerTask,
                      [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
   }
@@ -267,17 +274,24 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
     }
     const float *states_data = float_data(states), *cells_data = float_data(cells),
                 *tanh_cells_data = float_data(tanh_cells);
-    for (int64_t t = steps - 1; t >= 0; --t) {
+    // Step t's buffers in `described` (the rest stays as set above).
+    auto describe = [&](int64_t t, lstm_kernels::StepBackward& described) {
       if (one_task) {
-        step.hidden_previous = t > 0 ? states_data + (t - 1) * step_size : nullptr;
-        step.input = float_data(x) + t * batch * inputs;
+        described.hidden_previous = t > 0 ? states_data + (t - 1) * step_size : nullptr;
+        described.input = float_data(x) + t * batch * inputs;
       }
-      step.gates = float_data(gates) + t * batch * 4 * hidden;
-      step.cell_previous = t > 0 ? cells_data + (t - 1) * step_size : float_data(zero_cell);
-      step.tanh_cell = tanh_cells_data + t * step_size;
-      step.grad_output = {float_data(grad_output), sequences / 2, steps, t};
-      step.grad_gates = float_data(grad_gates) + t * batch * 4 * hidden;
-      step.w_hh = t > 0 ? float_data(w_hh) : nullptr;  // grad_recurrent = grad_gates[t] W_hh for step t - 1
+      described.gates = float_data(gates) + t * batch * 4 * hidden;
+      described.cell_previous = t > 0 ? cells_data + (t - 1) * step_size : float_data(zero_cell);
+      described.tanh_cell = tanh_cells_data + t * step_size;
+      described.grad_output = {float_data(grad_output), sequences / 2, steps, t};
+      described.grad_gates = float_data(grad_gates) + t * batch * 4 * hidden;
+      described.w_hh = t > 0 ? float_data(w_hh) : nullptr;  // grad_recurrent = grad_gates[t] W_hh for step t - 1
+    };
+    lstm_kernels::StepBackward earlier = step;  // step t - 1, whose rows the kernel fetches ahead
+    for (int64_t t = steps - 1; t >= 0; --t) {
+      describe(t, step);
+      if (t > 0) describe(t - 1, earlier);
+      step.earlier = t > 0 ? &earlier : nullptr;
       at::parallel_for(0, rows, kRowsPerTask,
                        [&](int64_t begin, int64_t end) { lstm_kernels::step_backward(step, begin, end); });
     }

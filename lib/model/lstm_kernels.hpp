@@ -56,6 +56,10 @@ struct StepForward {
   // step t is position T - 1 - t), which saves the concatenation, flip and transposition copies.
   // Positions before genes keeps one step's writes together in memory.
   LayerOutput output;
+  // Optional: the same description for step t + 1, whose rows of the training trace (gates, cell,
+  // tanh(c), h and the output) the kernel asks the cache for, for writing, while it computes step t
+  // (see StepBackward::earlier).
+  const StepForward* later = nullptr;
 };
 void step_forward(const StepForward& step, int64_t row_begin, int64_t row_end);
 
@@ -85,6 +89,13 @@ struct StepBackward {
   int64_t input_sequence_stride = 0;
   int64_t inputs = 0;                      // I
   float* grad_bias = nullptr;              // [S, 4H] += sum over the rows of g_t
+  // Optional: the same description for step t - 1. While a row of step t is computed, the kernel asks
+  // the cache for that row's data of step t - 1 (software prefetch). The trace was written by the
+  // forward pass long before and has left the L1 and L2 caches (14 MB per training batch of
+  // AttentiveChrome's first level), and each step reads it in ten 8 KB pieces, one per sequence, too
+  // short for the hardware prefetcher to get ahead: waiting for those loads had taken 38% of this
+  // kernel's time.
+  const StepBackward* earlier = nullptr;
 };
 void step_backward(const StepBackward& step, int64_t row_begin, int64_t row_end);
 

@@ -8,21 +8,43 @@
 
 namespace achrome::vector_math {
 
-// The body of exp_approx after the clamp, for one float or 16: round x / ln 2 to the nearest integer n
-// by the 1.5 * 2^23 trick (no SSE4.1 round instruction needed), reduce to r = x - n ln 2 and return
-// the polynomial for e^r; the caller scales it by 2^n.
+// The body of exp_approx after the clamp, for N values at once (floats or 16-float vectors): round
+// x / ln 2 to the nearest integer n by the 1.5 * 2^23 trick (no SSE4.1 round instruction needed),
+// reduce to r = x - n ln 2 and return the polynomial for e^r in p; the caller scales it by 2^n.
+// Each step is applied to all N values before the next: the steps form one chain of dependent
+// instructions per value, and interleaving N of them lets the core overlap their latencies.
+template <int N, typename T>
+__attribute__((always_inline)) inline void exp_reduced_each(const T (&x)[N], T (&n)[N], T (&p)[N]) {
+  T r[N];
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) {
+    const T shifted = x[k] * 1.44269504088896341f + 12582912.0f;
+    n[k] = shifted - 12582912.0f;
+  }
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) r[k] = x[k] - n[k] * 0.693359375f + n[k] * 2.12194440e-4f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = T{} + 1.9875691500e-4f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] + 1.3981999507e-3f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] + 8.3334519073e-3f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] + 4.1665795894e-2f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] + 1.6666665459e-1f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] + 5.0000001201e-1f;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] * r[k] + r[k] + 1.0f;
+}
+
 template <typename T>
 __attribute__((always_inline)) inline T exp_reduced(T x, T& n) {
-  const T shifted = x * 1.44269504088896341f + 12582912.0f;
-  n = shifted - 12582912.0f;
-  const T r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  T p = T{} + 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  return p * r * r + r + 1.0f;
+  T xs[1] = {x}, ns[1], ps[1];
+  exp_reduced_each<1>(xs, ns, ps);
+  n = ns[0];
+  return ps[0];
 }
 
 // exp(x) as Cephes expf (range reduction to r in [-ln2/2, ln2/2], degree-6 polynomial, scale by 2^n):
@@ -49,15 +71,28 @@ typedef int32_t Ints16 __attribute__((vector_size(64), aligned(4)));
 __attribute__((always_inline)) inline Floats16 load16(const float* p) { return *reinterpret_cast<const Floats16*>(p); }
 __attribute__((always_inline)) inline void store16(float* p, Floats16 v) { *reinterpret_cast<Floats16*>(p) = v; }
 
-// exp_approx on 16 lanes: the same operations, lane by lane, so each lane gives what the scalar
-// exp_approx gives (up to FMA contraction).
+// exp_approx on 16 lanes, for N vectors at once (see exp_reduced_each): the same operations, lane by
+// lane, so each lane gives what the scalar exp_approx gives (up to FMA contraction).
+template <int N>
+__attribute__((always_inline)) inline void exp_approx_each(Floats16 (&x)[N]) {
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) {
+    x[k] = x[k] < -80.0f ? Floats16{} - 80.0f : x[k];
+    x[k] = x[k] > 80.0f ? Floats16{} + 80.0f : x[k];
+  }
+  Floats16 n[N], p[N];
+  exp_reduced_each<N>(x, n, p);
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) {
+    const Ints16 bits = (__builtin_convertvector(n[k], Ints16) + 127) << 23;
+    x[k] = p[k] * (Floats16)bits;  // a cast between vector types of one size keeps the bits
+  }
+}
+
 __attribute__((always_inline)) inline Floats16 exp_approx(Floats16 x) {
-  x = x < -80.0f ? Floats16{} - 80.0f : x;
-  x = x > 80.0f ? Floats16{} + 80.0f : x;
-  Floats16 n;
-  const Floats16 p = exp_reduced(x, n);
-  const Ints16 bits = (__builtin_convertvector(n, Ints16) + 127) << 23;
-  return p * (Floats16)bits;  // a cast between vector types of one size keeps the bits
+  Floats16 xs[1] = {x};
+  exp_approx_each<1>(xs);
+  return xs[0];
 }
 
 }  // namespace achrome::vector_math
