@@ -209,11 +209,8 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weigh
     described.hidden_state = states_data + slot(t);
     described.output.time = t;
   };
-  lstm_kernels::StepForward later = step;  // step t + 1, whose rows the kernel fetches ahead
   for (int64_t t = 0; t < steps; ++t) {
     describe(t, step);
-    if (t + 1 < steps) describe(t + 1, later);
-    step.later = t + 1 < steps ? &later : nullptr;
     at::parallel_for(0, rows, kRowsPerTask,
                      [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
   }

@@ -284,16 +284,6 @@ __attribute__((always_inline)) inline void cell_forward_units(float* __restrict 
   }
 }
 
-// Row `row`'s outputs of the step after `step` (see StepForward::later), fetched ahead for writing.
-__attribute__((always_inline)) inline void prefetch_later_row(const StepForward& later, int64_t row) {
-  const int64_t H = later.hidden, B = later.batch, s = row / B, b = row % B;
-  if (later.gates) prefetch<1>(later.gates + s * later.gates_sequence_stride + b * 4 * H, 4 * H);
-  if (later.tanh_cell) prefetch<1>(later.tanh_cell + row * H, H);
-  prefetch<1>(later.cell + row * H, H);
-  prefetch<1>(later.hidden_state + row * H, H);
-  prefetch<1>(output_row(later.output, s, b, B, H), H);
-}
-
 template <Isa isa>
 __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& step, int64_t row_begin,
                                                               int64_t row_end, float* block_gates) {
@@ -306,7 +296,6 @@ __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& 
     float* __restrict h = step.hidden_state + row * H;
     float* __restrict tc = step.tanh_cell ? step.tanh_cell + row * H : nullptr;
     float* __restrict out = output_row(step.output, s, b, B, H);
-    if (step.later) prefetch_later_row(*step.later, row);
     float* __restrict gi = g;
     float* __restrict gf = g + H;
     float* __restrict gg = g + 2 * H;

@@ -56,10 +56,6 @@ struct StepForward {
   // step t is position T - 1 - t), which saves the concatenation, flip and transposition copies.
   // Positions before genes keeps one step's writes together in memory.
   LayerOutput output;
-  // Optional: the same description for step t + 1, whose rows of the training trace (gates, cell,
-  // tanh(c), h and the output) the kernel asks the cache for, for writing, while it computes step t
-  // (see StepBackward::earlier).
-  const StepForward* later = nullptr;
 };
 void step_forward(const StepForward& step, int64_t row_begin, int64_t row_end);
 
