@@ -331,10 +331,10 @@ __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& 
 
 // Row `row`'s trace of the step before `step` (see StepBackward::earlier), fetched ahead.
 __attribute__((always_inline)) inline void prefetch_earlier_row(const StepBackward& earlier, int64_t row,
-                                                                 int64_t gate_offset) {
+                                                                 int64_t gate_offset, int64_t grad_gate_offset) {
   const int64_t H = earlier.hidden, B = earlier.batch;
   prefetch<0>(earlier.gates + gate_offset, 4 * H);
-  prefetch<1>(earlier.grad_gates + gate_offset, 4 * H);
+  if (earlier.grad_gates) prefetch<1>(earlier.grad_gates + grad_gate_offset, 4 * H);
   prefetch<0>(earlier.cell_previous + row * H, H);
   prefetch<0>(earlier.tanh_cell + row * H, H);
   prefetch<0>(output_row(earlier.grad_output, row / B, row % B, B, H), H);
@@ -345,15 +345,16 @@ __attribute__((always_inline)) inline void cell_backward_rows(const StepBackward
                                                                int64_t row_end) {
   const int64_t H = step.hidden, B = step.batch;
   for (int64_t row = row_begin; row < row_end; ++row) {
-    const int64_t gate_offset = row / B * step.gates_sequence_stride + row % B * 4 * H;
-    if (step.earlier) prefetch_earlier_row(*step.earlier, row, gate_offset);
+    const int64_t gate_offset = row / B * step.gates_sequence_stride + row % B * 4 * H,
+                  grad_gate_offset = row / B * step.grad_gates_sequence_stride + row % B * 4 * H;
+    if (step.earlier) prefetch_earlier_row(*step.earlier, row, gate_offset, grad_gate_offset);
     const float* __restrict g = step.gates + gate_offset;
     const float* __restrict c_prev = step.cell_previous + row * H;
     const float* __restrict tc = step.tanh_cell + row * H;
     const float* __restrict dh_out = output_row(step.grad_output, row / B, row % B, B, H);
     const float* __restrict dh_rec = step.grad_recurrent + row * H;
     float* __restrict dc = step.grad_cell + row * H;
-    float* __restrict dg = step.grad_gates + gate_offset;
+    float* __restrict dg = step.grad_gates + grad_gate_offset;
     // The buffers never overlap (separate tensors); says so to the vectoriser, which otherwise gives up
     // on the many run-time alias checks.
 #pragma GCC ivdep
@@ -416,7 +417,7 @@ __attribute__((always_inline)) inline void backward_rows(const StepBackward& ste
     end = block_end(begin, row_end, step.batch);
     const int64_t sequence = begin / step.batch, first_gene = begin - sequence * step.batch, rows = end - begin;
     cell_backward_rows(step, begin, end);  // reads grad_recurrent of these rows before it is overwritten
-    const float* grad_gates = step.grad_gates + sequence * step.gates_sequence_stride + first_gene * 4 * H;
+    const float* grad_gates = step.grad_gates + sequence * step.grad_gates_sequence_stride + first_gene * 4 * H;
     if (step.w_hh)
       product(grad_gates, step.w_hh + sequence * 4 * H * H, step.grad_recurrent + begin * H, rows, 4 * H, H);
     if (step.grad_w_hh && step.hidden_previous)

@@ -62,8 +62,7 @@ void step_forward(const StepForward& step, int64_t row_begin, int64_t row_end);
 struct StepBackward {
   int64_t batch = 0;                  // B (to split a row into sequence and gene)
   int64_t hidden = 0;                 // H
-  // Activated gates of this step and (out) dL/d(pre-activation gates), both laid out as in StepForward:
-  // row (s, b) at s * gates_sequence_stride + b * 4H.
+  // Activated gates of this step, laid out as in StepForward: row (s, b) at s * gates_sequence_stride + b * 4H.
   const float* gates = nullptr;
   int64_t gates_sequence_stride = 0;
   const float* cell_previous = nullptr;  // [S, B, H] (zeros at t = 0)
@@ -74,7 +73,10 @@ struct StepBackward {
   float* grad_recurrent = nullptr;
   const float* w_hh = nullptr;        // [S, 4H, H]; null at t = 0 (nothing earlier needs the gradient)
   float* grad_cell = nullptr;         // in: dL/dc_t through step t + 1 (zeros at the last step); out: dL/dc_{t-1}
+  // Out: dL/d(pre-activation gates), row (s, b) at s * grad_gates_sequence_stride + b * 4H: all steps
+  // kept (T * B * 4H, for products over all steps afterwards) or this step's alone (B * 4H).
   float* grad_gates = nullptr;
+  int64_t grad_gates_sequence_stride = 0;
   // Optional: the parameter gradients of this step added (+=) while g_t is in the cache, instead of one
   // matrix product over all steps afterwards (which OpenBLAS spends as long packing as multiplying at
   // these sizes). Only for callers that run the rows of a step as one task: the sums are not atomic.
@@ -90,7 +92,7 @@ struct StepBackward {
   // forward pass long before and has left the L1 and L2 caches (14 MB per training batch of
   // AttentiveChrome's first level), and each step reads it in ten 8 KB pieces, one per sequence, too
   // short for the hardware prefetcher to get ahead: waiting for those loads had taken 38% of this
-  // kernel's time.
+  // kernel's time. (A null grad_gates here: none to fetch, the buffer is step t's.)
   const StepBackward* earlier = nullptr;
 };
 void step_backward(const StepBackward& step, int64_t row_begin, int64_t row_end);
