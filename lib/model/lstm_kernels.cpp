@@ -240,18 +240,31 @@ __attribute__((always_inline)) inline void prefetch(const float* data, int64_t f
 // (170 cycles per 16 units, against some 60 of issue). Here every instruction is applied to all 4 U
 // gate vectors before the next, so that independent chains fill the pipelines; each lane still sees
 // the same operations in the same order as sigmoid() and tanh_approx().
+// store16 for a value read back only much later (the training trace): a streaming store on
+// AVX-512, which writes the line to memory without first reading it into the cache.
+template <Isa isa>
+__attribute__((always_inline)) inline void store_streaming(float* p, Floats16 v) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if constexpr (isa == kAvx512) {
+    if (reinterpret_cast<uintptr_t>(p) % 64 == 0) {
+      asm("vmovntps %1, %0" : "=m"(*reinterpret_cast<Floats16*>(p)) : "v"(v));
+      return;
+    }
+  }
+#endif
+  store16(p, v);
+}
+
 template <Isa isa, int U>
-__attribute__((always_inline)) inline void cell_forward_units(float* __restrict gi, float* __restrict gf,
-                                                               float* __restrict gg, float* __restrict go,
-                                                               const float* __restrict c_prev, float* __restrict c,
-                                                               float* __restrict tc, float* __restrict h,
-                                                               float* __restrict out) {
-  constexpr int kGates = 4 * U;  // i (U vectors), f, g, o
-  float* const rows[4] = {gi, gf, gg, go};
+__attribute__((always_inline)) inline void cell_forward_units(const float* __restrict pre, float* __restrict kept,
+                                                               int64_t H, const float* __restrict c_prev,
+                                                               float* __restrict c, float* __restrict tc,
+                                                               float* __restrict h, float* __restrict out) {
+  constexpr int kGates = 4 * U;  // i (U vectors), f, g, o; gate q of unit j at q * H + j
   Floats16 v[kGates];
 #pragma GCC unroll 8
   for (int k = 0; k < kGates; ++k) {
-    const Floats16 x = load16(rows[k / U] + 16 * (k % U));
+    const Floats16 x = load16(pre + k / U * H + 16 * (k % U));
     v[k] = k / U == 2 ? -2.0f * x : -x;  // tanh(x) = 2 sigmoid(2x) - 1 for the candidate g
   }
   exp_approx_each<kGates>(v);
@@ -261,7 +274,7 @@ __attribute__((always_inline)) inline void cell_forward_units(float* __restrict 
 #pragma GCC unroll 8
   for (int k = 0; k < kGates; ++k) {
     if (k / U == 2) v[k] = 2.0f * v[k] - 1.0f;
-    store16(rows[k / U] + 16 * (k % U), v[k]);
+    if (kept) store_streaming<isa>(kept + k / U * H + 16 * (k % U), v[k]);
   }
   Floats16 cell[U], t[U];
 #pragma GCC unroll 2
@@ -286,39 +299,40 @@ __attribute__((always_inline)) inline void cell_forward_units(float* __restrict 
 
 template <Isa isa>
 __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& step, int64_t row_begin,
-                                                              int64_t row_end, float* block_gates) {
+                                                              int64_t row_end, float* block_pre, float* block_kept) {
   const int64_t H = step.hidden, B = step.batch;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t s = row / B, b = row % B;
-    float* __restrict g = block_gates + (row - row_begin) * 4 * H;  // the pre-activations (forward_rows)
+    float* __restrict pre = block_pre + (row - row_begin) * 4 * H;  // the pre-activations (forward_rows)
+    float* __restrict kept = block_kept ? block_kept + (row - row_begin) * 4 * H : nullptr;
     const float* __restrict c_prev = step.cell_previous + row * H;
     float* __restrict c = step.cell + row * H;
     float* __restrict h = step.hidden_state + row * H;
     float* __restrict tc = step.tanh_cell ? step.tanh_cell + row * H : nullptr;
     float* __restrict out = output_row(step.output, s, b, B, H);
-    float* __restrict gi = g;
-    float* __restrict gf = g + H;
-    float* __restrict gg = g + 2 * H;
-    float* __restrict go = g + 3 * H;
     if (H % 32 == 0) {  // the models' size, H = 32: 32 hidden units at a time
-      for (int64_t j = 0; j < H; j += 32) cell_forward_units<isa, 2>(gi + j, gf + j, gg + j, go + j, c_prev + j, c + j,
-                                                                    tc ? tc + j : nullptr, h + j, out + j);
+      for (int64_t j = 0; j < H; j += 32)
+        cell_forward_units<isa, 2>(pre + j, kept ? kept + j : nullptr, H, c_prev + j, c + j, tc ? tc + j : nullptr,
+                                   h + j, out + j);
       continue;
     }
     if (H % 16 == 0) {
-      for (int64_t j = 0; j < H; j += 16) cell_forward_units<isa, 1>(gi + j, gf + j, gg + j, go + j, c_prev + j, c + j,
-                                                                    tc ? tc + j : nullptr, h + j, out + j);
+      for (int64_t j = 0; j < H; j += 16)
+        cell_forward_units<isa, 1>(pre + j, kept ? kept + j : nullptr, H, c_prev + j, c + j, tc ? tc + j : nullptr,
+                                   h + j, out + j);
       continue;
     }
     // Other sizes, unit by unit. The buffers never overlap (separate tensors); says so to the
     // vectoriser, which otherwise gives up on the many run-time alias checks.
+    float* __restrict g = kept ? kept : pre;
 #pragma GCC ivdep
     for (int64_t j = 0; j < H; ++j) {
-      const float i = sigmoid(gi[j]), f = sigmoid(gf[j]), candidate = tanh_approx(gg[j]), o = sigmoid(go[j]);
-      gi[j] = i;
-      gf[j] = f;
-      gg[j] = candidate;
-      go[j] = o;
+      const float i = sigmoid(pre[j]), f = sigmoid(pre[H + j]), candidate = tanh_approx(pre[2 * H + j]),
+                  o = sigmoid(pre[3 * H + j]);
+      g[j] = i;
+      g[H + j] = f;
+      g[2 * H + j] = candidate;
+      g[3 * H + j] = o;
       const float cell = f * c_prev[j] + i * candidate;
       c[j] = cell;
       const float t = tanh_approx(cell);
@@ -382,16 +396,17 @@ inline int64_t block_end(int64_t row, int64_t row_end, int64_t batch) {
 template <Isa isa>
 __attribute__((always_inline)) inline void forward_rows(const StepForward& step, int64_t row_begin, int64_t row_end) {
   const int64_t H = step.hidden;
-  // Scoring keeps no gates: each block's live in this buffer, which stays in the L1 cache, instead of
-  // a [S, B, 4H] tensor written out and read back every step.
+  // Each block's pre-activations live in this buffer, which stays in the L1 cache; the activated gates
+  // go to the trace (training) or nowhere (scoring).
   thread_local std::vector<float> scratch;
-  if (!step.gates) scratch.resize(kBlockRows * 4 * H);
+  scratch.resize(kBlockRows * 4 * H);
+  float* const pre = scratch.data();
   for (int64_t begin = row_begin, end; begin < row_end; begin = end) {
     end = block_end(begin, row_end, step.batch);
     const int64_t sequence = begin / step.batch;
-    float* gates = step.gates ? step.gates + sequence * step.gates_sequence_stride +
-                                    (begin - sequence * step.batch) * 4 * H
-                              : scratch.data();
+    float* kept = step.gates ? step.gates + sequence * step.gates_sequence_stride +
+                                   (begin - sequence * step.batch) * 4 * H
+                             : nullptr;
     // Pre-activations: input term + bias + h_{t-1} W_hh^T (none at t = 0, where h_{-1} = 0).
     const int64_t first_gene = begin - sequence * step.batch;
     StartTerms start;
@@ -403,11 +418,14 @@ __attribute__((always_inline)) inline void forward_rows(const StepForward& step,
       start.term = step.input_term + sequence * step.input_term_sequence_stride + first_gene * 4 * H;
     }
     // (With K = 0 the product reads no row of its first operand: any valid pointer does.)
-    product(step.hidden_previous ? step.hidden_previous + begin * H : gates,
-            step.w_hh_transposed + sequence * H * 4 * H, gates, end - begin, step.hidden_previous ? H : 0, 4 * H,
-            start);
-    cell_forward_rows<isa>(step, begin, end, gates);
+    product(step.hidden_previous ? step.hidden_previous + begin * H : pre, step.w_hh_transposed + sequence * H * 4 * H,
+            pre, end - begin, step.hidden_previous ? H : 0, 4 * H, start);
+    cell_forward_rows<isa>(step, begin, end, pre, kept);
   }
+#if defined(__GNUC__) && defined(__x86_64__)
+  // Streaming stores are weakly ordered: fence them before another thread may read the trace.
+  if (isa == kAvx512 && step.gates) asm volatile("sfence" ::: "memory");
+#endif
 }
 
 __attribute__((always_inline)) inline void backward_rows(const StepBackward& step, int64_t row_begin,
