@@ -135,10 +135,9 @@ torch::Tensor both_directions(const torch::Tensor& x) {
 
 // What one run of the recurrence leaves for the backward pass.
 struct RecurrenceTrace {
-  torch::Tensor gates;       // activated gates i, f, g, o, [S, T, B, 4H]
-  torch::Tensor cells;       // c_t, [T, S, B, H]
-  torch::Tensor tanh_cells;  // tanh(c_t), [T, S, B, H]
-  torch::Tensor states;      // h_t, [T, S, B, H]
+  torch::Tensor gates;   // activated gates i, f, g, o, [S, T, B, 4H]
+  torch::Tensor cells;   // c_t, [T, S, B, H] (backward recomputes tanh(c_t) from them)
+  torch::Tensor states;  // h_t, [T, S, B, H]
 };
 
 // The recurrence of S independent single-layer LSTMs advanced in lockstep: at every step one
@@ -163,11 +162,10 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weigh
   const int64_t groups = sequences / 2;
   auto output = torch::empty({groups, steps, batch, 2 * hidden}, options);
   auto states = torch::empty({trace ? steps : 2, sequences, batch, hidden}, options);
-  torch::Tensor gates, cells, tanh_cells;
+  torch::Tensor gates, cells;
   if (trace) {
     gates = torch::empty({sequences, steps, batch, 4 * hidden}, options);  // sequence-major, see StepForward
     cells = torch::empty({steps, sequences, batch, hidden}, options);
-    tanh_cells = torch::empty({steps, sequences, batch, hidden}, options);
   } else {
     cells = torch::empty({2, sequences, batch, hidden}, options);  // current and previous step
   }
@@ -205,7 +203,6 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weigh
       described.input_term = float_data(input_term) + t * batch * 4 * hidden;
     described.cell_previous = t == 0 ? float_data(zero_cell) : cells_data + slot(t - 1);
     described.cell = cells_data + slot(t);
-    described.tanh_cell = trace ? float_data(tanh_cells) + t * step_size : nullptr;
     described.hidden_state = states_data + slot(t);
     described.output.time = t;
   };
@@ -214,7 +211,7 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weigh
     at::parallel_for(0, rows, kRowsPerTask,
                      [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
   }
-  if (trace) *trace = {gates, cells, tanh_cells, states};
+  if (trace) *trace = {gates, cells, states};
   return output;
 }
 
@@ -231,7 +228,7 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
     const auto both = both_directions(x);
     RecurrenceTrace trace;
     auto output = lstm_recurrence(both, weights, &trace);
-    ctx->save_for_backward({both, weights.w_ih, weights.w_hh, trace.gates, trace.cells, trace.tanh_cells, trace.states});
+    ctx->save_for_backward({both, weights.w_ih, weights.w_hh, trace.gates, trace.cells, trace.states});
     return output;
   }
 
@@ -239,7 +236,7 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
                                                  torch::autograd::variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
     const auto &x = saved[0], &w_ih = saved[1], &w_hh = saved[2], &gates = saved[3], &cells = saved[4],
-               &tanh_cells = saved[5], &states = saved[6];
+               &states = saved[5];
     const int64_t steps = x.size(1), sequences = x.size(0), batch = x.size(2), hidden = w_hh.size(2),
                   rows = sequences * batch, step_size = sequences * batch * hidden;
     const auto grad_output = grad_outputs[0].contiguous();  // [G, T, B, 2H]
@@ -276,8 +273,7 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
       step.input_sequence_stride = steps * batch * inputs;
       step.inputs = inputs;
     }
-    const float *states_data = float_data(states), *cells_data = float_data(cells),
-                *tanh_cells_data = float_data(tanh_cells);
+    const float *states_data = float_data(states), *cells_data = float_data(cells);
     // Step t's buffers in `described` (the rest stays as set above).
     auto describe = [&](int64_t t, lstm_kernels::StepBackward& described) {
       if (one_task) {
@@ -286,7 +282,7 @@ class LockstepLstmFunction : public torch::autograd::Function<LockstepLstmFuncti
       }
       described.gates = float_data(gates) + t * batch * 4 * hidden;
       described.cell_previous = t > 0 ? cells_data + (t - 1) * step_size : float_data(zero_cell);
-      described.tanh_cell = tanh_cells_data + t * step_size;
+      described.cell = cells_data + t * step_size;
       described.grad_output = {float_data(grad_output), sequences / 2, steps, t};
       described.grad_gates = float_data(grad_gates) + (keep_all_steps ? t : 0) * batch * 4 * hidden;
       described.w_hh = t > 0 ? float_data(w_hh) : nullptr;  // grad_recurrent = grad_gates[t] W_hh for step t - 1

@@ -258,8 +258,8 @@ __attribute__((always_inline)) inline void store_streaming(float* p, Floats16 v)
 template <Isa isa, int U>
 __attribute__((always_inline)) inline void cell_forward_units(const float* __restrict pre, float* __restrict kept,
                                                                int64_t H, const float* __restrict c_prev,
-                                                               float* __restrict c, float* __restrict tc,
-                                                               float* __restrict h, float* __restrict out) {
+                                                               float* __restrict c, float* __restrict h,
+                                                               float* __restrict out) {
   constexpr int kGates = 4 * U;  // i (U vectors), f, g, o; gate q of unit j at q * H + j
   Floats16 v[kGates];
 #pragma GCC unroll 8
@@ -290,7 +290,6 @@ __attribute__((always_inline)) inline void cell_forward_units(const float* __res
 #pragma GCC unroll 2
   for (int u = 0; u < U; ++u) {
     t[u] = 2.0f * t[u] - 1.0f;
-    if (tc) store16(tc + 16 * u, t[u]);
     const Floats16 hidden = v[3 * U + u] * t[u];
     store16(h + 16 * u, hidden);
     store16(out + 16 * u, hidden);
@@ -308,18 +307,15 @@ __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& 
     const float* __restrict c_prev = step.cell_previous + row * H;
     float* __restrict c = step.cell + row * H;
     float* __restrict h = step.hidden_state + row * H;
-    float* __restrict tc = step.tanh_cell ? step.tanh_cell + row * H : nullptr;
     float* __restrict out = output_row(step.output, s, b, B, H);
     if (H % 32 == 0) {  // the models' size, H = 32: 32 hidden units at a time
       for (int64_t j = 0; j < H; j += 32)
-        cell_forward_units<isa, 2>(pre + j, kept ? kept + j : nullptr, H, c_prev + j, c + j, tc ? tc + j : nullptr,
-                                   h + j, out + j);
+        cell_forward_units<isa, 2>(pre + j, kept ? kept + j : nullptr, H, c_prev + j, c + j, h + j, out + j);
       continue;
     }
     if (H % 16 == 0) {
       for (int64_t j = 0; j < H; j += 16)
-        cell_forward_units<isa, 1>(pre + j, kept ? kept + j : nullptr, H, c_prev + j, c + j, tc ? tc + j : nullptr,
-                                   h + j, out + j);
+        cell_forward_units<isa, 1>(pre + j, kept ? kept + j : nullptr, H, c_prev + j, c + j, h + j, out + j);
       continue;
     }
     // Other sizes, unit by unit. The buffers never overlap (separate tensors); says so to the
@@ -336,7 +332,6 @@ __attribute__((always_inline)) inline void cell_forward_rows(const StepForward& 
       const float cell = f * c_prev[j] + i * candidate;
       c[j] = cell;
       const float t = tanh_approx(cell);
-      if (tc) tc[j] = t;
       h[j] = o * t;
       out[j] = o * t;
     }
@@ -350,21 +345,41 @@ __attribute__((always_inline)) inline void prefetch_earlier_row(const StepBackwa
   prefetch<0>(earlier.gates + gate_offset, 4 * H);
   if (earlier.grad_gates) prefetch<1>(earlier.grad_gates + grad_gate_offset, 4 * H);
   prefetch<0>(earlier.cell_previous + row * H, H);
-  prefetch<0>(earlier.tanh_cell + row * H, H);
   prefetch<0>(output_row(earlier.grad_output, row / B, row % B, B, H), H);
   if (earlier.hidden_previous) prefetch<0>(earlier.hidden_previous + row * H, H);
 }
 
+// tanh(c) of one row, as the forward pass computed it (cell_forward_units on 16-unit vectors, the scalar
+// tanh_approx for other sizes): the same operations lane by lane, so the same bits.
+template <Isa isa>
+__attribute__((always_inline)) inline void tanh_of_cells(const float* __restrict cell, float* __restrict t, int64_t H) {
+  if (H % 16 == 0) {
+    for (int64_t j = 0; j < H; j += 16) {
+      Floats16 x[1] = {-2.0f * load16(cell + j)};
+      exp_approx_each<1>(x);
+      x[0] = 1.0f + x[0];
+      reciprocal_each<isa, 1>(x);
+      store16(t + j, 2.0f * x[0] - 1.0f);
+    }
+    return;
+  }
+  for (int64_t j = 0; j < H; ++j) t[j] = tanh_approx(cell[j]);
+}
+
+template <Isa isa>
 __attribute__((always_inline)) inline void cell_backward_rows(const StepBackward& step, int64_t row_begin,
                                                                int64_t row_end) {
   const int64_t H = step.hidden, B = step.batch;
+  thread_local std::vector<float> tanh_cell;
+  tanh_cell.resize(H);
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t gate_offset = row / B * step.gates_sequence_stride + row % B * 4 * H,
                   grad_gate_offset = row / B * step.grad_gates_sequence_stride + row % B * 4 * H;
     if (step.earlier) prefetch_earlier_row(*step.earlier, row, gate_offset, grad_gate_offset);
     const float* __restrict g = step.gates + gate_offset;
     const float* __restrict c_prev = step.cell_previous + row * H;
-    const float* __restrict tc = step.tanh_cell + row * H;
+    tanh_of_cells<isa>(step.cell + row * H, tanh_cell.data(), H);
+    const float* __restrict tc = tanh_cell.data();
     const float* __restrict dh_out = output_row(step.grad_output, row / B, row % B, B, H);
     const float* __restrict dh_rec = step.grad_recurrent + row * H;
     float* __restrict dc = step.grad_cell + row * H;
@@ -428,13 +443,14 @@ __attribute__((always_inline)) inline void forward_rows(const StepForward& step,
 #endif
 }
 
+template <Isa isa>
 __attribute__((always_inline)) inline void backward_rows(const StepBackward& step, int64_t row_begin,
                                                          int64_t row_end) {
   const int64_t H = step.hidden;
   for (int64_t begin = row_begin, end; begin < row_end; begin = end) {
     end = block_end(begin, row_end, step.batch);
     const int64_t sequence = begin / step.batch, first_gene = begin - sequence * step.batch, rows = end - begin;
-    cell_backward_rows(step, begin, end);  // reads grad_recurrent of these rows before it is overwritten
+    cell_backward_rows<isa>(step, begin, end);  // reads grad_recurrent of these rows before it is overwritten
     const float* grad_gates = step.grad_gates + sequence * step.grad_gates_sequence_stride + first_gene * 4 * H;
     if (step.w_hh)
       product(grad_gates, step.w_hh + sequence * 4 * H * H, step.grad_recurrent + begin * H, rows, 4 * H, H);
@@ -462,7 +478,7 @@ __attribute__((target("avx2,fma"))) void forward_rows_avx2(const StepForward& st
   forward_rows<kAvx2>(step, begin, end);
 }
 __attribute__((target("avx2,fma"))) void backward_rows_avx2(const StepBackward& step, int64_t begin, int64_t end) {
-  backward_rows(step, begin, end);
+  backward_rows<kAvx2>(step, begin, end);
 }
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) void forward_rows_avx512(const StepForward& step, int64_t begin,
                                                                              int64_t end) {
@@ -470,7 +486,7 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) void forward_rows_avx512(co
 }
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) void backward_rows_avx512(const StepBackward& step, int64_t begin,
                                                                               int64_t end) {
-  backward_rows(step, begin, end);
+  backward_rows<kAvx512>(step, begin, end);
 }
 using vector_math::cpu_has_avx2_fma;
 using vector_math::cpu_has_avx512;
@@ -491,7 +507,7 @@ void step_backward(const StepBackward& step, int64_t row_begin, int64_t row_end)
   if (cpu_has_avx512()) return backward_rows_avx512(step, row_begin, row_end);
   if (cpu_has_avx2_fma()) return backward_rows_avx2(step, row_begin, row_end);
 #endif
-  backward_rows(step, row_begin, row_end);
+  backward_rows<kBaseline>(step, row_begin, row_end);
 }
 
 }  // namespace achrome::lstm_kernels

@@ -49,7 +49,6 @@ struct StepForward {
   const float* bias = nullptr;        // [S, 4H] = b_ih + b_hh
   const float* cell_previous = nullptr;  // [S, B, H] (zeros at t = 0)
   float* cell = nullptr;              // out [S, B, H]
-  float* tanh_cell = nullptr;         // out [S, B, H] (backward reuses it); null when not kept (scoring)
   float* hidden_state = nullptr;      // out [S, B, H]
   // Out: h_t again, straight into the bidirectional layer's output [G, T, B, 2H] (G = S / 2 LSTMs,
   // sequence s = d * G + g is direction d of LSTM g; direction 1 ran on the reversed sequence, so its
@@ -66,7 +65,9 @@ struct StepBackward {
   const float* gates = nullptr;
   int64_t gates_sequence_stride = 0;
   const float* cell_previous = nullptr;  // [S, B, H] (zeros at t = 0)
-  const float* tanh_cell = nullptr;   // tanh(c_t) [S, B, H]
+  // c_t [S, B, H]. Backward recomputes tanh(c_t) from it, with the forward pass's exact operations:
+  // cheaper than writing a tanh trace to memory and reading it back.
+  const float* cell = nullptr;
   LayerOutput grad_output;             // dL/dh_t from the layer's outputs, in the output layout (read only)
   // In: dL/dh_t through step t + 1 (g_{t+1} W_hh; zeros at the last step). Out, if w_hh is set:
   // dL/dh_{t-1} through this step, g_t W_hh, computed here while g_t is in the cache.
