@@ -30,8 +30,10 @@ args=(--genes "$WORK/genes.tsv" --labels "$WORK/labels.tsv" "${mark_flags[@]}" -
 
 # --- Progress ---------------------------------------------------------------------------------------
 # On a terminal (script gives the command one): a bar redrawn per batch, each time erasing the line
-# first ("\r" ESC "[K"); the per-epoch log lines still appear whole.
-if script -qec "$(printf '%q ' "$TRAIN" "${args[@]}" --out "$WORK/tty-run" --epochs 2)" "$WORK/tty.txt" >/dev/null 2>&1 \
+# first ("\r" ESC "[K"); the per-epoch log lines still appear whole. The shell waits a moment after the
+# command: script can lose the last lines a child writes just before it exits, on a busy machine.
+if script -qec "$(printf '%q ' "$TRAIN" "${args[@]}" --out "$WORK/tty-run" --epochs 2); status=\$?; sleep 0.5; exit \$status" \
+     "$WORK/tty.txt" >/dev/null 2>&1 \
    && "$PY" - "$WORK/tty.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()  # keep each "\r"
