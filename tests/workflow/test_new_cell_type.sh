@@ -28,7 +28,8 @@ with open(f"{lab}/LAB1.genes.results", "w") as out:
         fpkm = float(r[lab1])
         out.write(f"{r[0]}.7\t{r[0].replace('ENSG', 'ENST')}.7\t2000.00\t1850.00\t{fpkm * 3:.2f}\t{fpkm * 0.9:.2f}\t{fpkm:.2f}\n")
 PY
-printf 'train: {epochs: 2}\n' > quick.yaml
+# Two epochs, and a model size through train.sizes (smaller and faster than the default, 32).
+printf 'train: {epochs: 2, sizes: {attentivechrome: {bin_hidden: 8}}}\n' > quick.yaml
 smk() { snakemake -s "$ACHROME_SOURCE/workflow/Snakefile" -d "$WORK" --configfile config/examples/new-cell-type.yaml quick.yaml "$@"; }
 if smk --cores 2 > run.log 2>&1; then
   ok "the example config runs end to end"
@@ -44,6 +45,9 @@ for eid in E001 LAB1; do
   [ -s "$results/reports/$eid/attentivechrome.html" ] && ok "$eid report" || not_ok "$eid report missing"
 done
 [ "$(wc -l < "$results/reports/summary.tsv")" -eq 3 ] && ok "summary of both cell types" || not_ok "summary rows"
+"$PY" -c 'import json, sys; assert json.load(open(sys.argv[1]))["bin_hidden"] == 8' \
+  "$results/runs/LAB1/attentivechrome/model.json" && ok "train.sizes reaches the model (model.json)" \
+  || not_ok "train.sizes not applied: $(cat "$results/runs/LAB1/attentivechrome/model.json")"
 "$PY" - "$results" mylab sim <<'PY' && ok "LAB1 labelled from its RSEM FPKM, E001 from the matrix column" || not_ok "labels do not follow their sources"
 import json, sys
 import numpy as np

@@ -21,6 +21,10 @@ rule train:
             f"--epochs {_train['epochs']} --batch-size {_train['batch_size']} --lr {_train['lr']}"
             f" --seed {_train['seed']} --device {_train['device']}"
         ),
+        # train.sizes: {MODEL: {NAME: VALUE}}, each as --size NAME=VALUE for that model's runs only.
+        sizes=lambda wc: " ".join(
+            f"--size {name}={value}" for name, value in _train.get("sizes", {}).get(wc.model, {}).items()
+        ),
     log:
         f"{RESULTS}/logs/train/{{eid}}/{{model}}.log",
     # A training run and its report are one cluster job (docs/resources.md).
@@ -32,4 +36,5 @@ rule train:
         runtime=train_runtime,
     shell:
         "{params.exe} --genes {input.genes} --labels {input.labels} {params.marks} --out {params.out}"
-        " --epigenome {wildcards.eid} --model {wildcards.model} {params.hyper} --threads {threads} {params.extra} 2> {log}"
+        " --epigenome {wildcards.eid} --model {wildcards.model} {params.hyper} {params.sizes} --threads {threads}"
+        " {params.extra} 2> {log}"
