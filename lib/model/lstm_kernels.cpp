@@ -51,20 +51,9 @@ __attribute__((always_inline)) inline Floats16 reciprocal(Floats16 y) {
   return 1.0f / y;
 }
 
-// reciprocal() and exp_approx() on N vectors, each operation applied to all N before the next (see
-// cell_forward_units).
+// reciprocal() on N vectors (three instructions each: short chains, which the core overlaps itself).
 template <Isa isa, int N>
 __attribute__((always_inline)) inline void reciprocal_each(Floats16 (&y)[N]) {
-#if defined(__GNUC__) && defined(__x86_64__)
-  if constexpr (isa == kAvx512) {
-    Floats16 r[N];
-#pragma GCC unroll 8
-    for (int k = 0; k < N; ++k) asm("vrcp14ps %1, %0" : "=v"(r[k]) : "v"(y[k]));
-#pragma GCC unroll 8
-    for (int k = 0; k < N; ++k) y[k] = r[k] * (2.0f - y[k] * r[k]);
-    return;
-  }
-#endif
 #pragma GCC unroll 8
   for (int k = 0; k < N; ++k) y[k] = reciprocal<isa>(y[k]);
 }
@@ -99,9 +88,9 @@ __attribute__((always_inline)) inline void product_block(const float* __restrict
                                                          float* __restrict out, int64_t K, int64_t N, int64_t c0,
                                                          const StartTerms& start) {
   Floats16 acc[Rows][Vectors];
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 4
+  for (int r = 0; r < Rows; ++r)
+#pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) {
       const int64_t n = c0 + 16 * v;
       if (!start.bias)
@@ -114,18 +103,18 @@ __attribute__((always_inline)) inline void product_block(const float* __restrict
   for (int64_t k = 0; k < K; ++k) {
     const Floats16* w_row = reinterpret_cast<const Floats16*>(w + k * N + c0);
     Floats16 weights[Vectors];
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) weights[v] = w_row[v];
-#pragma GCC unroll 8
+#pragma GCC unroll 4
     for (int r = 0; r < Rows; ++r) {
       const float a_rk = a[r * K + k];
-#pragma GCC unroll 4
+#pragma GCC unroll 2
       for (int v = 0; v < Vectors; ++v) acc[r][v] += a_rk * weights[v];
     }
   }
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r)
 #pragma GCC unroll 4
+  for (int r = 0; r < Rows; ++r)
+#pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) *reinterpret_cast<Floats16*>(out + r * N + c0 + 16 * v) = acc[r][v];
 }
 
@@ -163,23 +152,23 @@ __attribute__((always_inline)) inline void outer_tile(const float* __restrict a,
   Floats16 acc[Columns][Vectors];
 #pragma GCC unroll 4
   for (int j = 0; j < Columns; ++j)
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) acc[j][v] = Floats16{};
   for (int64_t r = 0; r < rows; ++r) {
     const Floats16* b_row = reinterpret_cast<const Floats16*>(b + r * K + k0);
     Floats16 values[Vectors];
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) values[v] = b_row[v];
 #pragma GCC unroll 4
     for (int j = 0; j < Columns; ++j) {
       const float a_rn = a[r * N + n0 + j];
-#pragma GCC unroll 4
+#pragma GCC unroll 2
       for (int v = 0; v < Vectors; ++v) acc[j][v] += a_rn * values[v];
     }
   }
 #pragma GCC unroll 4
   for (int j = 0; j < Columns; ++j)
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) *reinterpret_cast<Floats16*>(out + (n0 + j) * K + k0 + 16 * v) += acc[j][v];
 }
 
@@ -233,13 +222,6 @@ __attribute__((always_inline)) inline void prefetch(const float* data, int64_t f
     __builtin_prefetch(bytes + offset, Write, 3);
 }
 
-// The cell maths of 16 U hidden units of one row, with the fast reciprocal: the gates in place (pre-
-// activations in, activations out), c, tanh(c) (if kept), h and the output copy of h.
-// Each sigmoid and tanh is a chain of about twenty dependent instructions, and one unit's five are
-// three links deep (gates, c, tanh(c)), so unit by unit the core waited on latency most of the time
-// (170 cycles per 16 units, against some 60 of issue). Here every instruction is applied to all 4 U
-// gate vectors before the next, so that independent chains fill the pipelines; each lane still sees
-// the same operations in the same order as sigmoid() and tanh_approx().
 // store16 for a value read back only much later (the training trace): a streaming store on
 // AVX-512, which writes the line to memory without first reading it into the cache.
 template <Isa isa>
@@ -255,6 +237,14 @@ __attribute__((always_inline)) inline void store_streaming(float* p, Floats16 v)
   store16(p, v);
 }
 
+// The cell maths of 16 U hidden units of one row, with the fast reciprocal: from the pre-activations
+// (gate q of unit j at pre[q H + j]) to the activated gates (into `kept`, the training trace, if set),
+// c, h and the output copy of h.
+// Each sigmoid and tanh is a chain of about twenty dependent instructions, and one unit's five are
+// three links deep (gates, c, tanh(c)), so unit by unit the core waited on latency most of the time
+// (170 cycles per 16 units, against some 60 of issue). Here every instruction is applied to all 4 U
+// gate vectors before the next, so that independent chains fill the pipelines; each lane still sees
+// the same operations in the same order as the scalar sigmoid() and tanh_approx() above.
 template <Isa isa, int U>
 __attribute__((always_inline)) inline void cell_forward_units(const float* __restrict pre, float* __restrict kept,
                                                                int64_t H, const float* __restrict c_prev,
