@@ -193,21 +193,17 @@ torch::Tensor lstm_recurrence(const torch::Tensor& x, const PackedWeights& weigh
   const int64_t step_size = sequences * batch * hidden;
   float *states_data = float_data(states), *cells_data = float_data(cells);
   auto slot = [&](int64_t t) { return (trace ? t : t % 2) * step_size; };
-  // Step t's buffers in `described` (the rest stays as set above).
-  auto describe = [&](int64_t t, lstm_kernels::StepForward& described) {
-    described.gates = trace ? float_data(gates) + t * batch * 4 * hidden : nullptr;
-    described.hidden_previous = t == 0 ? nullptr : states_data + slot(t - 1);  // h_0 = 0
-    if (inputs == 1)
-      described.input = float_data(x) + t * batch;
-    else
-      described.input_term = float_data(input_term) + t * batch * 4 * hidden;
-    described.cell_previous = t == 0 ? float_data(zero_cell) : cells_data + slot(t - 1);
-    described.cell = cells_data + slot(t);
-    described.hidden_state = states_data + slot(t);
-    described.output.time = t;
-  };
   for (int64_t t = 0; t < steps; ++t) {
-    describe(t, step);
+    step.gates = trace ? float_data(gates) + t * batch * 4 * hidden : nullptr;
+    step.hidden_previous = t == 0 ? nullptr : states_data + slot(t - 1);  // h_0 = 0
+    if (inputs == 1)
+      step.input = float_data(x) + t * batch;
+    else
+      step.input_term = float_data(input_term) + t * batch * 4 * hidden;
+    step.cell_previous = t == 0 ? float_data(zero_cell) : cells_data + slot(t - 1);
+    step.cell = cells_data + slot(t);
+    step.hidden_state = states_data + slot(t);
+    step.output.time = t;
     at::parallel_for(0, rows, kRowsPerTask,
                      [&](int64_t begin, int64_t end) { lstm_kernels::step_forward(step, begin, end); });
   }
