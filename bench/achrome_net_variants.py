@@ -1,7 +1,8 @@
 """Design variants of achrome-net, compared on validation AUROC (docs/models.md, `achrome-net`).
 
 usage: python3 bench/achrome_net_variants.py VARIANT...   (after bash bench/models.sh has written its data)
-VARIANT: scale1-k7 scale4-k7 scale10-k7 scale10-k10 scale20-k10 scale10-k15 nonorm-scale4-k7 posbias-scale4-k7,
+VARIANT: scale1-k7 scale4-k7 scale10-k7 scale10-k10 scale20-k10 scale10-k15 nonorm-scale4-k7 posbias-scale4-k7
+         (convolutions on the log counts alone, as the model was before its position channels), positions (the model),
          or logistic (no network: scikit-learn's logistic regression, C 0.1, on the log of summed counts in
          4 blocks of 25 bins per mark, fitted on train, scored on valid; what a simple model reaches)
 
@@ -65,9 +66,22 @@ def train(model, data, seed, epochs=30):
 
 
 class Scaled(twins.AchromeNet):
+    """The design before the position channels: each mark's convolution reads its log counts alone."""
+
     def __init__(self, scale, **sizes):
         super().__init__(5, 100, **sizes)
         self.OUTPUT_SCALE = scale
+        self.conv = nn.Conv1d(5, 5 * self.channels, self.kernel, groups=5)
+
+    def forward(self, x):
+        b, t, m = x.shape
+        z = torch.log1p(x.clamp(min=0)).transpose(1, 2)
+        h = F.relu(self.conv(twins.pad_same(z, self.kernel))).view(b, m, self.channels, t)
+        alpha = torch.softmax(torch.einsum("bmct,mc->bmt", h, self.bin_context), 2)
+        e = torch.einsum("bmct,bmt->bmc", h, alpha)
+        s = F.relu(self.norm(torch.einsum("bmc,mcd->bmd", e, self.encoder_weight) + self.encoder_bias))
+        beta, v = twins.attend(s, self.mark_attention.bin_context_vector)
+        return self.OUTPUT_SCALE * self.output(v).squeeze(1), alpha, beta
 
 
 class NoNorm(Scaled):
@@ -98,7 +112,8 @@ VARIANTS = {
     "scale1-k7": lambda: Scaled(1.0, kernel=7),
     "scale4-k7": lambda: Scaled(4.0, kernel=7),
     "scale10-k7": lambda: Scaled(10.0, kernel=7),
-    "scale10-k10": lambda: Scaled(10.0, kernel=10),  # the chosen design (twins.AchromeNet's defaults)
+    "scale10-k10": lambda: Scaled(10.0, kernel=10),  # the design before the position channels
+    "positions": lambda: twins.AchromeNet(5, 100),  # the model: scale10-k10 with the position channels
     "scale20-k10": lambda: Scaled(20.0, kernel=10),
     "scale10-k15": lambda: Scaled(10.0, kernel=15),
     "nonorm-scale4-k7": lambda: NoNorm(4.0, kernel=7),

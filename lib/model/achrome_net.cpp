@@ -13,8 +13,10 @@ AchromeNetImpl::AchromeNetImpl(AchromeNetOptions options)
   if (options_.marks < 1 || options_.bins < 1 || options_.channels < 1 || options_.kernel < 1 || options_.hidden < 1)
     fail("achrome-net needs at least one mark and bin and positive channels, kernel and hidden");
   const int64_t marks = options_.marks, channels = options_.channels, hidden = options_.hidden;
-  // groups = marks: output channels [m * channels, (m + 1) * channels) read mark m alone.
-  conv = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(marks, marks * channels, options_.kernel)
+  // groups = marks: output channels [m * channels, (m + 1) * channels) read mark m's three input
+  // channels (3m .. 3m + 2) alone.
+  conv = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(marks * kInputChannels, marks * channels,
+                                                                            options_.kernel)
                                                        .groups(marks)));
   bin_context = register_parameter("bin_context", torch::empty({marks, channels}));
   encoder_weight = register_parameter("encoder_weight", torch::empty({marks, channels, hidden}));
@@ -26,7 +28,7 @@ AchromeNetImpl::AchromeNetImpl(AchromeNetOptions options)
 }
 
 void AchromeNetImpl::reset_parameters() {
-  conv->reset_parameters();  // U(-1/sqrt(kernel), 1/sqrt(kernel)): fan-in is one mark's kernel
+  conv->reset_parameters();  // U(-1/sqrt(3 kernel), 1/sqrt(3 kernel)): fan-in is one mark's 3 channels x kernel
   norm->reset_parameters();  // weight 1, bias 0
   output->reset_parameters();
   torch::NoGradGuard no_grad;
@@ -42,12 +44,22 @@ std::string AchromeNetImpl::init_description() const {
          "LayerNorm weight 1, bias 0; attention context vectors uniform(-0.1, 0.1)";
 }
 
+torch::Tensor AchromeNetImpl::conv_input(const torch::Tensor& x) const {
+  // Convolution and attention alone cannot tell a bin at the TSS from one 4 kb away (the filters slide,
+  // the attention pools): the position channels let filters and attention weigh a mark by where it is,
+  // as the LSTM models' order and DeepChrome's dense layer over pooled positions do.
+  const int64_t bins = x.size(1);
+  const auto position = (torch::arange(bins, x.options()) - 0.5 * static_cast<double>(bins - 1)) / bins;  // [T]
+  const auto counts = torch::log1p(x.clamp_min(0));                                                   // [B, T, M]
+  const auto signed_place = position.view({1, bins, 1}).expand_as(counts);
+  return torch::stack({counts, signed_place, signed_place.abs()}, 3);  // [B, T, M, 3]
+}
+
 ModelOutput AchromeNetImpl::forward(const torch::Tensor& x) {
   if (!conv_attention_supports(x)) return forward_reference(x);
   check_input(x, false);
-  const auto z = torch::log1p(x.clamp_min(0));  // [B, T, M]
-  // The grouped convolution's filter banks (weight [M * C, 1, K]) are conv_attention's groups.
-  const auto result = conv_attention(z.permute({2, 0, 1}).unsqueeze(3), conv->weight, conv->bias, bin_context);
+  // The grouped convolution's filter banks (weight [M * C, 3, K]) are conv_attention's groups.
+  const auto result = conv_attention(conv_input(x).permute({2, 0, 1, 3}), conv->weight, conv->bias, bin_context);
   // Per-mark encoders as one batched product over the marks: [M, B, C] x [M, C, D] -> [M, B, D].
   const auto projected = torch::bmm(result.pooled, encoder_weight).transpose(0, 1) + encoder_bias;  // [B, M, D]
   const auto encoded = torch::relu(norm->forward(projected));
@@ -62,7 +74,8 @@ ModelOutput AchromeNetImpl::forward(const torch::Tensor& x) {
 ModelOutput AchromeNetImpl::forward_reference(const torch::Tensor& x) {
   check_input(x, false);
   const int64_t genes = x.size(0), bins = x.size(1), marks = options_.marks;
-  const auto z = torch::log1p(x.clamp_min(0)).transpose(1, 2);  // [B, M, T]
+  // [B, T, M, 3] -> [B, M * 3, T]: the grouped convolution's channels 3m .. 3m + 2 are mark m's.
+  const auto z = conv_input(x).permute({0, 2, 3, 1}).reshape({genes, marks * kInputChannels, bins});
   const auto h = torch::relu(conv->forward(pad_same(z, options_.kernel))).view({genes, marks, options_.channels, bins});
   const auto alpha = torch::softmax(torch::einsum("bmct,mc->bmt", {h, bin_context}), 2);  // [B, M, T]
   const auto embeddings = torch::einsum("bmct,bmt->bmc", {h, alpha});                      // [B, M, C]

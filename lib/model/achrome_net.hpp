@@ -3,7 +3,8 @@
 // attention maps (alpha per mark and bin, beta per mark) for the reports and trains far faster than
 // the LSTM models. docs/models.md gives every choice and the parameter count.
 //
-//   z_m       = log1p(max(x_m, 0))                                   read counts span 0..hundreds
+//   z_m,t     = (log1p(max(x_m,t, 0)), p_t, |p_t|)                  read counts span 0..hundreds;
+//               p_t = (t - (T - 1) / 2) / T                          the bin's place around the TSS
 //   h_m       = ReLU(conv_m(z_m))        [channels, bins]             one filter bank per mark
 //   alpha_m,t = softmax_t(h_m,t . u_m)                                bin attention
 //   e_m       = sum_t alpha_m,t h_m,t    [channels]                   mark embedding
@@ -12,7 +13,7 @@
 //   logit     = 10 (w . sum_m beta_m s_m + b0)                        fixed output scale
 //
 // State_dict names (tests/models/twins.py builds the same):
-//   conv.{weight [marks * channels, 1, kernel], bias}   the marks' filter banks as one grouped convolution
+//   conv.{weight [marks * channels, 3, kernel], bias}   the marks' filter banks as one grouped convolution
 //   bin_context [marks, channels], encoder_weight [marks, channels, hidden], encoder_bias [marks, hidden],
 //   norm.{weight, bias}, mark_attention.bin_context_vector [hidden, 1], output.{weight, bias}
 #include <string>
@@ -37,6 +38,8 @@ class AchromeNetImpl : public ExpressionModelImpl {
   // The logit is the output layer's value times this: with Adam's fixed step (lr 2e-4) and a few
   // hundred steps on small studies, an unscaled output layer moves the logits too little to converge.
   static constexpr double kOutputScale = 10.0;
+  // Each mark's convolution reads its log counts and two position channels (p_t and |p_t|).
+  static constexpr int64_t kInputChannels = 3;
 
   explicit AchromeNetImpl(AchromeNetOptions options = {});
   ModelOutput forward(const torch::Tensor& x) override;  // alpha [B, marks, bins], beta [B, marks]
@@ -45,6 +48,8 @@ class AchromeNetImpl : public ExpressionModelImpl {
   // Slower; kept as an independent implementation that tests compare forward() with.
   ModelOutput forward_reference(const torch::Tensor& x);
   void reset_parameters() override;
+  // The convolutions' input [B, T, marks, 3]: each mark's log counts and the position channels.
+  torch::Tensor conv_input(const torch::Tensor& x) const;
   std::string init_description() const override;
   ModelSizes sizes() const override {
     return {{"channels", options_.channels}, {"kernel", options_.kernel}, {"hidden", options_.hidden}};

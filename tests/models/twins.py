@@ -194,15 +194,17 @@ class AttentiveChrome(nn.Module):
 
 
 class AchromeNet(nn.Module):
-    """achrome's own model (docs/models.md): log1p of the counts, per mark a convolution over the bins
-    with bin attention, a per-mark dense encoder with LayerNorm, mark attention, a scaled linear output."""
+    """achrome's own model (docs/models.md): log1p of the counts beside two position channels, per mark a
+    convolution over the bins with bin attention, a per-mark dense encoder with LayerNorm, mark attention,
+    a scaled linear output."""
 
     OUTPUT_SCALE = 10.0
 
     def __init__(self, marks, bins, channels=32, kernel=10, hidden=32):
         super().__init__()
         self.marks, self.channels, self.kernel = marks, channels, kernel
-        self.conv = nn.Conv1d(marks, marks * channels, kernel, groups=marks)  # one set of filters per mark
+        # one set of filters per mark, reading its log counts, p_t and |p_t| (input channels 3m .. 3m + 2)
+        self.conv = nn.Conv1d(3 * marks, marks * channels, kernel, groups=marks)
         self.bin_context = nn.Parameter(torch.empty(marks, channels).uniform_(-0.1, 0.1))
         bound = 1 / channels ** 0.5
         self.encoder_weight = nn.Parameter(torch.empty(marks, channels, hidden).uniform_(-bound, bound))
@@ -213,7 +215,9 @@ class AchromeNet(nn.Module):
 
     def forward(self, x):
         b, t, m = x.shape
-        z = torch.log1p(x.clamp(min=0)).transpose(1, 2)  # [B, M, T]
+        counts = torch.log1p(x.clamp(min=0)).transpose(1, 2)  # [B, M, T]
+        place = ((torch.arange(t, dtype=x.dtype) - 0.5 * (t - 1)) / t).expand_as(counts)  # bin position around the TSS
+        z = torch.stack([counts, place, place.abs()], 2).reshape(b, 3 * m, t)  # [B, M * 3, T]
         h = F.relu(self.conv(pad_same(z, self.kernel))).view(b, m, self.channels, t)  # [B, M, C, T]
         alpha = torch.softmax(torch.einsum("bmct,mc->bmt", h, self.bin_context), 2)
         e = torch.einsum("bmct,bmt->bmc", h, alpha)  # mark embeddings [B, M, C]

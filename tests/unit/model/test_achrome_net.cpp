@@ -1,5 +1,7 @@
-// achrome-net's structure (docs/models.md): per-mark filter banks, counts read through log1p, scores
-// of one gene independent of the batch. Numbers against PyTorch: tests/stages/test_model_parity.sh.
+// achrome-net's structure (docs/models.md): per-mark filter banks, counts read through log1p, the bins' position
+// seen, scores of one gene independent of the batch. Numbers against PyTorch: tests/stages/test_model_parity.sh.
+#include <cmath>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -40,4 +42,19 @@ TEST(AchromeNet, ReadsLogCountsAndScoresEachGeneOnItsOwn) {
   const auto saliency = input_saliency(model, big, torch::kCPU, 16);
   EXPECT_LT(saliency.select(1, 0).abs().max().item<double>(), 1e-4);
   EXPECT_TRUE(torch::isfinite(saliency).all().item<bool>());
+}
+
+TEST(AchromeNet, TellsWhereAroundTheTssAPeakIs) {
+  // Without the position channels a "same"-padded convolution slides and the attention pools, so a
+  // peak at bin 30 and the same peak at bin 70 (both far from the edges) would score the same.
+  torch::manual_seed(5);
+  auto model = make_model("achrome-net", 5, 100);
+  model->eval();
+  auto early = torch::zeros({1, 100, 5}), late = torch::zeros({1, 100, 5});
+  early.select(1, 30).fill_(20);
+  late.select(1, 70).fill_(20);
+  const auto a = model->forward(early), b = model->forward(late);
+  EXPECT_GT(std::abs(a.logits.item<float>() - b.logits.item<float>()), 1e-3);
+  // The bin attention follows the peak: its weight at the peak's bin is not the mirror image's.
+  EXPECT_FALSE(torch::allclose(a.alpha.select(2, 30), b.alpha.select(2, 70)));
 }

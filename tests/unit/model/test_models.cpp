@@ -39,7 +39,7 @@ struct Expected {
 const std::map<std::string, Expected> kExpected{
     {"deepchrome", {644051, 0, false}},   {"lstm", {10049, 0, false}},        {"cnn-attn", {2651, 1, false}},
     {"cnn-alpha-beta", {3101, 5, true}},  {"lstm-attn", {10113, 1, false}},   {"lstm-alpha", {45441, 5, false}},
-    {"attentivechrome", {55681, 5, true}}, {"achrome-net", {7329, 5, true}},
+    {"attentivechrome", {55681, 5, true}}, {"achrome-net", {10529, 5, true}},
 };
 
 std::string message_of(const std::function<void()>& action) {
