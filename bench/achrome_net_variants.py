@@ -68,10 +68,20 @@ def train(model, data, seed, epochs=30):
 class Scaled(twins.AchromeNet):
     """The design before the position channels: each mark's convolution reads its log counts alone."""
 
-    def __init__(self, scale, **sizes):
-        super().__init__(5, 100, **sizes)
+    def __init__(self, scale, channels=32, kernel=10, hidden=32):
+        # twins.AchromeNet's layers in its order (so the same seed draws the same weights), the
+        # convolution on one input channel per mark
+        nn.Module.__init__(self)
+        self.marks, self.channels, self.kernel = 5, channels, kernel
+        self.conv = nn.Conv1d(5, 5 * channels, kernel, groups=5)
+        self.bin_context = nn.Parameter(torch.empty(5, channels).uniform_(-0.1, 0.1))
+        bound = 1 / channels ** 0.5
+        self.encoder_weight = nn.Parameter(torch.empty(5, channels, hidden).uniform_(-bound, bound))
+        self.encoder_bias = nn.Parameter(torch.empty(5, hidden).uniform_(-bound, bound))
+        self.norm = nn.LayerNorm(hidden)
+        self.mark_attention = twins.ContextAttention(hidden)
+        self.output = nn.Linear(hidden, 1)
         self.OUTPUT_SCALE = scale
-        self.conv = nn.Conv1d(5, 5 * self.channels, self.kernel, groups=5)
 
     def forward(self, x):
         b, t, m = x.shape
