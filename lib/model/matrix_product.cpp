@@ -117,7 +117,10 @@ __attribute__((target("avx512f"))) void product_avx512(int64_t m_size, int64_t n
   at::parallel_for(0, panels * blocks, grain, [&](int64_t begin, int64_t end) {
     std::vector<float> padded;  // the last block's rows, zero-padded to MR, when M is not a multiple
     for (int64_t index = begin; index < end; ++index) {
-      const int64_t p = index / blocks, i0 = (index % blocks) * MR;
+      // Row block by row block, each against every panel: the block's output rows are written (or, for
+      // a gradient, read and written) front to back, in whole rows, instead of one panel's columns of
+      // every row at a time, a stride the cache's prefetcher follows worse; a block's rows of a stay in L1.
+      const int64_t p = index % panels, i0 = (index / panels) * MR;
       const int64_t rows = std::min<int64_t>(MR, m_size - i0), columns = std::min(width, n_size - p * width);
       const float* a_block = a.data + i0 * a.row_stride;
       int64_t a_row = a.row_stride, a_col = a.col_stride;
