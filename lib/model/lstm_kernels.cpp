@@ -51,11 +51,14 @@ __attribute__((always_inline)) inline Floats16 reciprocal(Floats16 y) {
   return 1.0f / y;
 }
 
-// reciprocal() on N vectors (three instructions each: short chains, which the core overlaps itself).
+// v <- 1 / (1 + e^v) on N vectors: sigmoid(x) from v = -x, and (2 times it, less 1) tanh(x) from
+// v = -2x. The exp is interleaved across the N (see exp_approx_each); the reciprocals, three
+// instructions each, are short chains that the core overlaps itself.
 template <Isa isa, int N>
-__attribute__((always_inline)) inline void reciprocal_each(Floats16 (&y)[N]) {
+__attribute__((always_inline)) inline void logistic_each(Floats16 (&v)[N]) {
+  exp_approx_each<N>(v);
 #pragma GCC unroll 8
-  for (int k = 0; k < N; ++k) y[k] = reciprocal<isa>(y[k]);
+  for (int k = 0; k < N; ++k) v[k] = reciprocal<isa>(1.0f + v[k]);
 }
 
 // What a product's sums start from, per row r of a block (all null: zero). The LSTM step starts its
@@ -257,10 +260,7 @@ __attribute__((always_inline)) inline void cell_forward_units(const float* __res
     const Floats16 x = load16(pre + k / U * H + 16 * (k % U));
     v[k] = k / U == 2 ? -2.0f * x : -x;  // tanh(x) = 2 sigmoid(2x) - 1 for the candidate g
   }
-  exp_approx_each<kGates>(v);
-#pragma GCC unroll 8
-  for (int k = 0; k < kGates; ++k) v[k] = 1.0f + v[k];
-  reciprocal_each<isa, kGates>(v);
+  logistic_each<isa, kGates>(v);
 #pragma GCC unroll 8
   for (int k = 0; k < kGates; ++k) {
     if (k / U == 2) v[k] = 2.0f * v[k] - 1.0f;
@@ -273,10 +273,7 @@ __attribute__((always_inline)) inline void cell_forward_units(const float* __res
     store16(c + 16 * u, cell[u]);
     t[u] = -2.0f * cell[u];
   }
-  exp_approx_each<U>(t);
-#pragma GCC unroll 2
-  for (int u = 0; u < U; ++u) t[u] = 1.0f + t[u];
-  reciprocal_each<isa, U>(t);
+  logistic_each<isa, U>(t);
 #pragma GCC unroll 2
   for (int u = 0; u < U; ++u) {
     t[u] = 2.0f * t[u] - 1.0f;
@@ -346,9 +343,7 @@ __attribute__((always_inline)) inline void tanh_of_cells(const float* __restrict
   if (H % 16 == 0) {
     for (int64_t j = 0; j < H; j += 16) {
       Floats16 x[1] = {-2.0f * load16(cell + j)};
-      exp_approx_each<1>(x);
-      x[0] = 1.0f + x[0];
-      reciprocal_each<isa, 1>(x);
+      logistic_each<isa, 1>(x);
       store16(t + j, 2.0f * x[0] - 1.0f);
     }
     return;
