@@ -245,7 +245,7 @@ __attribute__((always_inline)) inline void store_streaming(float* p, Floats16 v)
 // c, h and the output copy of h.
 // Each sigmoid and tanh is a chain of about twenty dependent instructions, and one unit's five are
 // three links deep (gates, c, tanh(c)), so unit by unit the core waited on latency most of the time
-// (170 cycles per 16 units, against some 60 of issue). Here every instruction is applied to all 4 U
+// (170 cycles per 16 units, against some 60 to dispatch them). Here every instruction is applied to all 4 U
 // gate vectors before the next, so that independent chains fill the pipelines; each lane still sees
 // the same operations in the same order as the scalar sigmoid() and tanh_approx() above.
 template <Isa isa, int U>
