@@ -21,8 +21,8 @@
 #
 # Needs the executables in build/bin (or ACHROME_BIN), GNU time, and Debian's python3 with torch,
 # numpy and sklearn. Writes bench/out/speed/ (runs, logs) and prints the Markdown table, also kept in
-# bench/out/speed.md. Full size, 2 epochs: about 30 minutes here, most of it the twins of attentivechrome
-# and lstm-alpha (3 to 6 minutes per epoch each at one thread).
+# bench/out/speed.md. Full size, 2 epochs: about 12 minutes here, most of it the twins of attentivechrome
+# and lstm-alpha (1.5 to 2 minutes per epoch each at one thread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${ACHROME_BIN:-build/bin}

@@ -90,7 +90,7 @@ struct StepBackward {
   float* grad_bias = nullptr;              // [S, 4H] += sum over the rows of g_t
   // Optional: the same description for step t - 1. While a row of step t is computed, the kernel asks
   // the cache for that row's data of step t - 1 (software prefetch). The trace was written by the
-  // forward pass long before and has left the L1 and L2 caches (14 MB per training batch of
+  // forward pass long before and has left the L1 and L2 caches (12 MB per training batch of
   // AttentiveChrome's first level), and each step reads it in ten 8 KB pieces, one per sequence, too
   // short for the hardware prefetcher to get ahead: waiting for those loads had taken 38% of this
   // kernel's time. (A null grad_gates here: none to fetch, the buffer is step t's.)

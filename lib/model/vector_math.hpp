@@ -39,14 +39,6 @@ __attribute__((always_inline)) inline void exp_reduced_each(const T (&x)[N], T (
   for (int k = 0; k < N; ++k) p[k] = p[k] * r[k] * r[k] + r[k] + 1.0f;
 }
 
-template <typename T>
-__attribute__((always_inline)) inline T exp_reduced(T x, T& n) {
-  T xs[1] = {x}, ns[1], ps[1];
-  exp_reduced_each<1>(xs, ns, ps);
-  n = ns[0];
-  return ps[0];
-}
-
 // exp(x) as Cephes expf (range reduction to r in [-ln2/2, ln2/2], degree-6 polynomial, scale by 2^n):
 // a few ulp, and unlike a call to expf the compiler vectorises it. The clamp to [-80, 80] keeps the
 // result far from denormal floats (which cost ~100 cycles per operation on x86). The kernels use exp
@@ -54,13 +46,13 @@ __attribute__((always_inline)) inline T exp_reduced(T x, T& n) {
 // in softmax as exp(score - max score), where a term of e^-80 instead of less vanishes next to the 1
 // of the largest score.
 __attribute__((always_inline)) inline float exp_approx(float x) {
-  x = x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x);
-  float n;
-  const float p = exp_reduced(x, n);
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  const float clamped[1] = {x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x)};
+  float n[1], p[1];
+  exp_reduced_each<1>(clamped, n, p);
+  const int32_t bits = (static_cast<int32_t>(n[0]) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return p[0] * scale;
 }
 
 // Sixteen floats, one AVX-512 register (two AVX2 ones, four SSE ones: GCC splits the type for
